@@ -1,0 +1,1 @@
+"""Campaign models: steering committees, memberships, the plan and its targets."""

@@ -1,0 +1,60 @@
+"""Writes for the campaign app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    description: str
+    is_staff: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount(
+        "canbo.tinh",
+        "Minh",
+        "Trần Thị",
+        "Provincial staff — standing office (Công an tỉnh, PV05)",
+        is_staff=True,
+    ),
+    DemoAccount("giamdoc", "Phước", "Lâm Văn", "Director — reads everything, downloads reports"),
+    DemoAccount("longxuyen", "Hùng", "Nguyễn Văn", "Local officer — Long Xuyên city committee"),
+    DemoAccount("chaudoc", "Lan", "Phạm Thị", "Local officer — Châu Đốc city committee"),
+)
+
+
+@dataclass(frozen=True)
+class SeededAccount:
+    account: DemoAccount
+    created: bool
+
+
+@transaction.atomic
+def demo_accounts_seed(*, password: str) -> list[SeededAccount]:
+    """Create or refresh the demo accounts; running it again changes nothing
+    but their password, which is set to ``password`` each time."""
+    user_model = get_user_model()
+    seeded = []
+    for account in DEMO_ACCOUNTS:
+        user, created = user_model.objects.update_or_create(
+            username=account.username,
+            defaults={
+                "first_name": account.first_name,
+                "last_name": account.last_name,
+                "email": f"{account.username}@demo.angiang.invalid",
+                "is_staff": account.is_staff,
+                "is_active": True,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        seeded.append(SeededAccount(account=account, created=created))
+    return seeded

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from units.choices import AreaKind
+
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+DATE_OUT_OF_RANGE = _("Choose a date between 01/01/1900 and 31/12/2100.")
+
+
+class AsOfDateField(forms.DateField):
+    """An "as of" date, 1900–2100, typed as dd/mm/yyyy or picked as yyyy-mm-dd."""
+
+    widget = forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "2100-12-31"}, format="%Y-%m-%d")
+    default_error_messages = {
+        "invalid": _("Enter a valid date, for example 30/06/2023."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y"])
+        kwargs.setdefault(
+            "validators",
+            [
+                MinValueValidator(EARLIEST_DATE, message=DATE_OUT_OF_RANGE),
+                MaxValueValidator(LATEST_DATE, message=DATE_OUT_OF_RANGE),
+            ],
+        )
+        super().__init__(**kwargs)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+class AreaFilterForm(forms.Form):
+    """Filters of the area list; every field is optional."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or GSO code, e.g. my xuyen")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *AreaKind.choices],
+    )
+    as_of = AsOfDateField(label=_("As of"), required=False)
+
+    def cleaned_as_of(self) -> datetime.date:
+        return self.cleaned_data.get("as_of") or today()
+
+
+class AsOfForm(forms.Form):
+    as_of = AsOfDateField(label=_("As of"), required=False)

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from units.choices import AREA_KIND_PREFIX, AreaKind, level_of_kind
+
+
+class Area(models.Model):
+    """An administrative unit (đơn vị hành chính): tỉnh, thành phố, thị xã, huyện,
+    phường, xã, thị trấn or đặc khu, valid over a span of dates.
+
+    GSO codes (mã đơn vị hành chính) are reused across eras — 30307 was phường Mỹ
+    Hòa before 1 July 2025 and is phường Long Xuyên after — so a unit is
+    identified by its stable fixture ``key``, never by its code alone.
+    ``valid_to`` is exclusive: the first day the unit no longer exists.
+    """
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    code = models.CharField(_("GSO code"), max_length=10, db_index=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=AreaKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    valid_from = models.DateField(
+        _("valid from"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: in force before the data's coverage begins."),
+    )
+    valid_to = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("First day the unit no longer exists; empty while it exists."),
+    )
+    search_name = models.CharField(
+        _("search key"), max_length=140, db_index=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("administrative area")
+        verbose_name_plural = _("administrative areas")
+        ordering = ["code", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=models.F("valid_from")),
+                name="%(app_label)s_%(class)s_valid_to_after_valid_from",
+                violation_error_message=_("The end date must be after the start date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["valid_from", "valid_to"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("units:area_detail", kwargs={"pk": self.pk})
+
+    @property
+    def full_name(self) -> str:
+        return f"{AREA_KIND_PREFIX[AreaKind(self.kind)]} {self.name}"
+
+    @property
+    def level(self) -> str:
+        return level_of_kind(self.kind)
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        started = self.valid_from is None or self.valid_from <= day
+        return started and (self.valid_to is None or day < self.valid_to)
+
+
+class AreaSuccession(models.Model):
+    """A succession (kế thừa) between administrative units on a reorganisation date:
+    a merger (sáp nhập), an upgrade (huyện → thị xã) or a split, with its legal basis.
+    """
+
+    predecessor = models.ForeignKey(
+        Area,
+        verbose_name=_("predecessor"),
+        on_delete=models.CASCADE,
+        related_name="successions_out",
+    )
+    successor = models.ForeignKey(
+        Area,
+        verbose_name=_("successor"),
+        on_delete=models.CASCADE,
+        related_name="successions_in",
+    )
+    date = models.DateField(_("effective date"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("area succession")
+        verbose_name_plural = _("area successions")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"],
+                name="%(app_label)s_%(class)s_unique_pair",
+                violation_error_message=_("This succession is already recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.date:%d/%m/%Y})"

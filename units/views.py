@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from units import selectors
+from units.forms import AreaFilterForm, AsOfForm, today
+
+AREAS_PER_PAGE = 50
+
+
+@require_GET
+def area_list(request: HttpRequest) -> HttpResponse:
+    # Bound even when empty: every filter is optional, so no filter means "all".
+    form = AreaFilterForm(request.GET)
+    if form.is_valid():
+        as_of = form.cleaned_as_of()
+        areas = selectors.area_list(
+            as_of=as_of, query=form.cleaned_data["q"], kind=form.cleaned_data["kind"]
+        )
+    else:
+        as_of = today()
+        areas = selectors.area_list(as_of=as_of).none()
+    page = Paginator(areas, AREAS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "units/area_list.html",
+        {
+            "form": form,
+            "as_of": as_of,
+            "page_obj": page,
+            "counts": selectors.area_counts_by_kind(as_of=as_of),
+        },
+    )
+
+
+@require_GET
+def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    area = selectors.area_get(pk=pk)
+    form = AsOfForm(request.GET)
+    as_of = (form.cleaned_data["as_of"] if form.is_valid() else None) or today()
+    came_from, became = selectors.area_successions(area=area)
+    children = selectors.area_list(as_of=as_of, parent=area)
+    return render(
+        request,
+        "units/area_detail.html",
+        {
+            "area": area,
+            "form": form,
+            "as_of": as_of,
+            "valid_on_date": area.is_valid_on(as_of),
+            "children": children,
+            "came_from": came_from,
+            "became": became,
+        },
+    )
