@@ -48,7 +48,9 @@ def _static_dirs() -> list[Path]:
         # A misconfigured root such as "/" or the project itself would expose
         # source code and secrets: never allow a directory containing BASE_DIR.
         if base_dir.is_relative_to(root):
-            logger.warning("Ignoring static directory %s: it contains the project", root)
+            logger.warning(
+                "Ignoring static directory %s: it contains the project", root
+            )
             continue
         roots.append(root)
     return roots

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from units import selectors
+from units.choices import AreaKind
 from units.forms import AreaFilterForm, AsOfForm, today
 
 AREAS_PER_PAGE = 50
@@ -31,7 +32,11 @@ def area_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "as_of": as_of,
             "page_obj": page,
-            "counts": selectors.area_counts_by_kind(as_of=as_of),
+            "kind_counts": [
+                (AreaKind(kind).label, count)
+                for kind, count in selectors.area_counts_by_kind(as_of=as_of).items()
+                if count
+            ],
         },
     )
 

@@ -14,11 +14,14 @@ from units.choices import AREA_KIND_PREFIX, COMMUNE_LEVEL_KINDS
 
 register = template.Library()
 
-KIND_LABELS: dict[str, str] = {str(kind): label for kind, label in AREA_KIND_PREFIX.items()}
+KIND_LABELS: dict[str, str] = {
+    str(kind): label for kind, label in AREA_KIND_PREFIX.items()
+}
 
 
 def vn_long_date(day: datetime.date) -> str:
-    """"ngày 08 tháng 02 năm 2023": days < 10 and months 1–2 zero-padded (Decree 30)."""
+    """Like "ngày 08 tháng 02 năm 2023": days < 10 and months 1–2 zero-padded
+    (Decree 30)."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 

@@ -1,0 +1,54 @@
+# Two commands set everything up on a fresh machine with python3 >= 3.11:
+#   make demo   — virtualenv, dependencies from the lock file, translations,
+#                 database, An Giang's areas and demo accounts; serves on
+#                 http://127.0.0.1:8000 (SQLite, Celery in eager mode).
+#   make test   — the whole test suite (same command CI runs).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_PASSWORD ?= AnGiang-138-demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint format messages migrate check-msgfmt clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	touch $@ $(VENV)/.base-installed
+
+check-msgfmt:
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (Debian: apt-get install gettext)"; exit 1; }
+
+messages: check-msgfmt | $(BIN)/python
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
+demo: $(VENV)/.base-installed messages
+	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
+	DEBUG=true DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python manage.py seed_demo
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo account (password: $(DEMO_PASSWORD))."
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Tests run with DEBUG off, as in production; the key below is for tests only.
+test: $(VENV)/.dev-installed messages
+	SECRET_KEY="$${SECRET_KEY:-test-only-secret-key-0123456789abcdef}" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var
