@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from reporting.choices import ReportKind
+from reporting.templatetags.pdf_tags import place_date
 from units.forms import EARLIEST_DATE, LATEST_DATE
 from units.selectors import province_catalogue
 
@@ -23,11 +24,6 @@ ISSUING_BODY = (
     "BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM, HIV/AIDS, TỆ NẠN XÃ HỘI VÀ XÂY DỰNG "
     "PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC"
 )
-
-
-def place_and_date(place: str, day: datetime.date) -> str:
-    """Decree 30/2020 form: days below 10 and months 1–2 are zero-padded."""
-    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,7 @@ class OfficialDocument:
 
     @property
     def place_date(self) -> str:
-        return place_and_date(settings.REPORT_ISSUER_PLACE, self.issued_on)
+        return place_date(settings.REPORT_ISSUER_PLACE, self.issued_on)
 
 
 def clean_params(kind: str, raw: dict) -> dict:

@@ -19,7 +19,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -59,7 +58,10 @@ def _send(job_id: int) -> None:
 def _send_on_commit(job_id: int) -> None:
     # robust: a broker that is down must not turn a saved request into an error
     # page; the job stays pending and the reconciler sends it again.
-    transaction.on_commit(partial(_send, job_id), robust=True)
+    def send_report_job() -> None:
+        _send(job_id)
+
+    transaction.on_commit(send_report_job, robust=True)
 
 
 @transaction.atomic

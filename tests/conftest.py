@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.utils import translation
 
 REQUIRE_SERVICES = os.environ.get("TEST_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 STRICT_MARKERS = ("services", "browser")
@@ -33,7 +34,9 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    """Quick password hashing and a private file store per test."""
+    """Quick password hashing, a private file store per test, and Vietnamese
+    active (a previous request may have left another language active)."""
+    translation.activate(settings.LANGUAGE_CODE)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     private_root = tmp_path / "private"
     private_root.mkdir()

@@ -170,6 +170,7 @@ def test_catalogue_content(catalogue_pdf):
     text = _text(catalogue_pdf)
     assert "Thành phố Long Xuyên (mã 883)" in text
     assert "Huyện An Phú (mã 886)" in text
+    assert "của tỉnh An Giang (mã 89) có hiệu lực" in text
     assert "Mỹ Bình" in text and "Khánh An" in text
     assert "Thị trấn" in text  # Vietnamese kind labels, not "township"
     assert "township" not in text
