@@ -18,6 +18,13 @@ REQUIRE_SERVICES = os.environ.get("TEST_REQUIRE_SERVICES", "") in {"1", "true", 
 STRICT_MARKERS = ("services", "browser")
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Quick hashing for the test users: setUpTestData runs before any fixture.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -34,10 +41,9 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    """Quick password hashing, a private file store per test, and Vietnamese
+    """A private file store per test, and Vietnamese
     active (a previous request may have left another language active)."""
     translation.activate(settings.LANGUAGE_CODE)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     private_root = tmp_path / "private"
     private_root.mkdir()
     settings.PRIVATE_MEDIA_ROOT = private_root
