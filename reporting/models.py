@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -74,6 +75,11 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        value = self.params.get("as_of")
+        return datetime.date.fromisoformat(value) if value else None
 
     @property
     def download_name(self) -> str:
