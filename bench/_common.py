@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,11 +44,16 @@ def configure(*, broker: bool) -> dict[str, str]:
     """
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+    # WhiteNoise warns that STATIC_ROOT does not exist (collectstatic not run):
+    # irrelevant to these measurements.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     os.chdir(ROOT)
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     _require_local("BENCH_DATABASE_URL", database_url)
     if not urlsplit(database_url).path.strip("/").endswith("bench"):
-        sys.exit(f"{database_url!r}: use a dedicated benchmark database (name ending in 'bench').")
+        sys.exit(
+            f"{database_url!r}: use a dedicated benchmark database (name ending in 'bench')."
+        )
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "bench")
     os.environ["DEBUG"] = "false"
@@ -130,7 +136,9 @@ def ms(seconds: float) -> str:
 
 def _run(*cmd: str) -> str:
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+        return subprocess.run(
+            cmd, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "?"
 
@@ -164,7 +172,10 @@ def machine_info() -> list[tuple[str, str]]:
         ("nproc", _run("nproc")),
         ("CPU", cpu),
         ("free -g (Mem:)", " ".join(mem_line.split())),
-        ("load average (1/5/15 min) at start", " ".join(f"{x:.2f}" for x in os.getloadavg())),
+        (
+            "load average (1/5/15 min) at start",
+            " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        ),
         ("OS", platform.platform()),
         ("Python", platform.python_version()),
         ("Django", django.get_version()),

@@ -45,13 +45,22 @@ DEFAULT_DATES = ("2023-06-30", "2025-07-02")
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="?", type=int, default=10, help="timed runs per date (default 10)")
-    parser.add_argument("--as-of", action="append", dest="dates", help="report date (repeatable)")
     parser.add_argument(
-        "--profile", type=int, default=0, metavar="K",
+        "runs", nargs="?", type=int, default=10, help="timed runs per date (default 10)"
+    )
+    parser.add_argument(
+        "--as-of", action="append", dest="dates", help="report date (repeatable)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="K",
         help="after the timing, cProfile K extra job runs of the first date and print the top functions",
     )
-    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument(
+        "--json", type=Path, help="also write the results as JSON to this file"
+    )
     args = parser.parse_args()
     if not 1 <= args.runs <= 200:
         parser.error("runs must be between 1 and 200")
@@ -92,7 +101,9 @@ def main() -> int:
 
     def final_html(job: ReportJob) -> str:
         return documents.render_html(
-            kind=job.kind, params=job.params, issued_on=timezone.localdate(job.created_at)
+            kind=job.kind,
+            params=job.params,
+            issued_on=timezone.localdate(job.created_at),
         )
 
     def timed_total(job: ReportJob) -> tuple[float, float, ReportJob]:
@@ -112,9 +123,11 @@ def main() -> int:
         return t1 - t0, cpu1 - cpu0, len(pdf)
 
     print("# Report build benchmark (`bench/report_build.py`)\n")
-    print(f"Run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}; "
-          f"{args.runs} timed runs per date after 1 warm-up; in-process, "
-          f"database {env['DATABASE_URL']}, no broker (service called directly).\n")
+    print(
+        f"Run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}; "
+        f"{args.runs} timed runs per date after 1 warm-up; in-process, "
+        f"database {env['DATABASE_URL']}, no broker (service called directly).\n"
+    )
     _common.print_machine_info()
 
     results = []
@@ -138,7 +151,9 @@ def main() -> int:
                 documents.render_html = original
             html = final_html(job)
             if captured != [html]:
-                raise RuntimeError("render_html is not deterministic: cannot compare like with like")
+                raise RuntimeError(
+                    "render_html is not deterministic: cannot compare like with like"
+                )
             timed_alone(html)
 
             totals, alones, htmls = [], [], []
@@ -160,37 +175,47 @@ def main() -> int:
                 alones.append(alone)
                 cpu_totals.append(cpu_total)
                 cpu_alones.append(cpu_alone)
-                print(f"  {as_of} run {run + 1:>2}/{args.runs}: total {_common.ms(total)} ms, "
-                      f"WeasyPrint alone {_common.ms(alone)} ms", file=sys.stderr)
+                print(
+                    f"  {as_of} run {run + 1:>2}/{args.runs}: total {_common.ms(total)} ms, "
+                    f"WeasyPrint alone {_common.ms(alone)} ms",
+                    file=sys.stderr,
+                )
             med_total, med_alone = _common.median(totals), _common.median(alones)
-            results.append({
-                "as_of": as_of,
-                "runs": args.runs,
-                "html_chars": len(html),
-                "pdf_bytes": done.file_size,
-                "pdf_bytes_alone": pdf_size,
-                "total_median_s": med_total,
-                "total_min_s": min(totals),
-                "alone_median_s": med_alone,
-                "alone_min_s": min(alones),
-                "ratio": med_total / med_alone,
-                "paired_ratio_median": _common.median([t / a for t, a in zip(totals, alones, strict=True)]),
-                "cpu_total_median_s": _common.median(cpu_totals),
-                "cpu_alone_median_s": _common.median(cpu_alones),
-                "cpu_ratio": _common.median(cpu_totals) / _common.median(cpu_alones),
-                "render_html_median_s": _common.median(htmls),
-                "totals_s": totals,
-                "alones_s": alones,
-            })
+            results.append(
+                {
+                    "as_of": as_of,
+                    "runs": args.runs,
+                    "html_chars": len(html),
+                    "pdf_bytes": done.file_size,
+                    "pdf_bytes_alone": pdf_size,
+                    "total_median_s": med_total,
+                    "total_min_s": min(totals),
+                    "alone_median_s": med_alone,
+                    "alone_min_s": min(alones),
+                    "ratio": med_total / med_alone,
+                    "paired_ratio_median": _common.median(
+                        [t / a for t, a in zip(totals, alones, strict=True)]
+                    ),
+                    "cpu_total_median_s": _common.median(cpu_totals),
+                    "cpu_alone_median_s": _common.median(cpu_alones),
+                    "cpu_ratio": _common.median(cpu_totals)
+                    / _common.median(cpu_alones),
+                    "render_html_median_s": _common.median(htmls),
+                    "totals_s": totals,
+                    "alones_s": alones,
+                }
+            )
         if args.profile:
             profile_text = profile_runs(args.profile, args.dates[0], new_job)
     finally:
         deleted = _common.delete_jobs(created)
         _common.remove_temp_dirs()
 
-    print("| as of | HTML | PDF | runs | total `report_job_run` median (min) | "
-          "WeasyPrint alone `render_pdf` median (min) | ratio total / alone | "
-          "paired ratio median | CPU ratio | `render_html` median | verdict (≤ 1.3) |")
+    print(
+        "| as of | HTML | PDF | runs | total `report_job_run` median (min) | "
+        "WeasyPrint alone `render_pdf` median (min) | ratio total / alone | "
+        "paired ratio median | CPU ratio | `render_html` median | verdict (≤ 1.3) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         verdict = "PASS" if r["ratio"] <= LIMIT else "FAIL"
@@ -202,10 +227,12 @@ def main() -> int:
             f"| {_common.ms(r['render_html_median_s'])} ms | **{verdict}** |"
         )
     print()
-    print("total = claim + selector + template + PDF + store + finish (one fresh pending "
-          "ReportJob per run); WeasyPrint alone = `render_pdf` on the same final HTML. "
-          "Ratio = median total / median alone; paired ratio = median of per-run ratios; "
-          "CPU ratio = the same with this process's CPU time (`time.process_time`).")
+    print(
+        "total = claim + selector + template + PDF + store + finish (one fresh pending "
+        "ReportJob per run); WeasyPrint alone = `render_pdf` on the same final HTML. "
+        "Ratio = median total / median alone; paired ratio = median of per-run ratios; "
+        "CPU ratio = the same with this process's CPU time (`time.process_time`)."
+    )
     print(f"\nCleaned up: {deleted} report jobs and their files deleted.")
 
     if profile_text:
@@ -213,7 +240,9 @@ def main() -> int:
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"env": env, "limit": LIMIT, "results": results}, indent=2))
+        args.json.write_text(
+            json.dumps({"env": env, "limit": LIMIT, "results": results}, indent=2)
+        )
     return 0 if all(r["ratio"] <= LIMIT for r in results) else 1
 
 

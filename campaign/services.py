@@ -25,9 +25,15 @@ DEMO_ACCOUNTS = (
         "Provincial staff — standing office (Công an tỉnh, PV05)",
         is_staff=True,
     ),
-    DemoAccount("giamdoc", "Phước", "Lâm Văn", "Director — reads everything, downloads reports"),
-    DemoAccount("longxuyen", "Hùng", "Nguyễn Văn", "Local officer — Long Xuyên city committee"),
-    DemoAccount("chaudoc", "Lan", "Phạm Thị", "Local officer — Châu Đốc city committee"),
+    DemoAccount(
+        "giamdoc", "Phước", "Lâm Văn", "Director — reads everything, downloads reports"
+    ),
+    DemoAccount(
+        "longxuyen", "Hùng", "Nguyễn Văn", "Local officer — Long Xuyên city committee"
+    ),
+    DemoAccount(
+        "chaudoc", "Lan", "Phạm Thị", "Local officer — Châu Đốc city committee"
+    ),
 )
 
 

@@ -81,8 +81,7 @@ def render_html(*, kind: str, params: dict, issued_on: datetime.date) -> str:
         catalogue = province_catalogue(as_of=as_of)
         document = OfficialDocument(
             subject=(
-                "Danh mục đơn vị hành chính tỉnh An Giang "
-                f"tại ngày {as_of:%d/%m/%Y}"
+                f"Danh mục đơn vị hành chính tỉnh An Giang tại ngày {as_of:%d/%m/%Y}"
             ),
             issued_on=issued_on,
         )

@@ -36,7 +36,9 @@ class ReportJob(models.Model):
     lease_token = models.UUIDField(null=True, blank=True, editable=False)
     lease_until = models.DateTimeField(null=True, blank=True)
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
-    file_size = models.PositiveIntegerField(_("file size (bytes)"), null=True, blank=True)
+    file_size = models.PositiveIntegerField(
+        _("file size (bytes)"), null=True, blank=True
+    )
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
@@ -46,7 +48,9 @@ class ReportJob(models.Model):
         related_name="report_jobs",
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    enqueued_at = models.DateTimeField(_("last sent to the queue"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(
+        _("last sent to the queue"), null=True, blank=True
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

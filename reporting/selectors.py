@@ -16,7 +16,9 @@ def report_job_list_for_user(*, user: AbstractBaseUser) -> QuerySet[ReportJob]:
     return ReportJob.objects.filter(requested_by=user).order_by("-created_at", "-pk")
 
 
-def report_job_get_for_user(*, user: AbstractBaseUser, public_id: uuid.UUID) -> ReportJob:
+def report_job_get_for_user(
+    *, user: AbstractBaseUser, public_id: uuid.UUID
+) -> ReportJob:
     """One job of the user's; anyone else's is a 404, as if it did not exist."""
     try:
         return report_job_list_for_user(user=user).get(public_id=public_id)

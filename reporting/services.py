@@ -85,7 +85,9 @@ def report_build_pdf(*, kind: str, params: dict, issued_on: datetime.date) -> by
     from reporting.pdf import render_pdf
 
     cleaned = documents.clean_params(kind, params)
-    return render_pdf(documents.render_html(kind=kind, params=cleaned, issued_on=issued_on))
+    return render_pdf(
+        documents.render_html(kind=kind, params=cleaned, issued_on=issued_on)
+    )
 
 
 def _claim(job_id: int) -> uuid.UUID | None:
@@ -142,14 +144,18 @@ def report_job_run(*, job_id: int) -> ReportJob | None:
 
     token = _claim(job_id)
     if token is None:
-        logger.info("Report job %s: not claimable (done, running or exhausted).", job_id)
+        logger.info(
+            "Report job %s: not claimable (done, running or exhausted).", job_id
+        )
         return None
     job = ReportJob.objects.get(pk=job_id)
     stored_name = ""
     try:
         _advance(job_id, token, 10)
         html = documents.render_html(
-            kind=job.kind, params=job.params, issued_on=timezone.localdate(job.created_at)
+            kind=job.kind,
+            params=job.params,
+            issued_on=timezone.localdate(job.created_at),
         )
         _advance(job_id, token, 35)
         _injected_delay(job_id, token)
@@ -225,7 +231,10 @@ def report_jobs_reconcile(*, now: datetime.datetime | None = None) -> ReconcileR
     max_attempts = settings.REPORT_MAX_ATTEMPTS
     stale_pending = Q(status=ReportStatus.PENDING) & (
         Q(enqueued_at__isnull=True)
-        | Q(enqueued_at__lt=now - datetime.timedelta(seconds=settings.REPORT_RESEND_AFTER_SECONDS))
+        | Q(
+            enqueued_at__lt=now
+            - datetime.timedelta(seconds=settings.REPORT_RESEND_AFTER_SECONDS)
+        )
     )
     lost_running = Q(status=ReportStatus.RUNNING, lease_until__lt=now)
 
@@ -234,7 +243,9 @@ def report_jobs_reconcile(*, now: datetime.datetime | None = None) -> ReconcileR
         (stale_pending | lost_running) & Q(attempts__gte=max_attempts)
     ).only("pk", "status", "attempts", "error"):
         template = (
-            WORKER_LOST_REASON if job.status == ReportStatus.RUNNING else NEVER_STARTED_REASON
+            WORKER_LOST_REASON
+            if job.status == ReportStatus.RUNNING
+            else NEVER_STARTED_REASON
         )
         reason = template.format(attempts=job.attempts)
         if job.error:

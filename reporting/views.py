@@ -18,11 +18,16 @@ from reporting.forms import ReportRequestForm
 JOBS_PER_PAGE = 20
 
 
-def _list_page(request: HttpRequest, form: ReportRequestForm, status: int = 200) -> HttpResponse:
+def _list_page(
+    request: HttpRequest, form: ReportRequestForm, status: int = 200
+) -> HttpResponse:
     jobs = selectors.report_job_list_for_user(user=request.user)
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
-        request, "reporting/report_list.html", {"form": form, "page_obj": page}, status=status
+        request,
+        "reporting/report_list.html",
+        {"form": form, "page_obj": page},
+        status=status,
     )
 
 
@@ -46,7 +51,9 @@ def report_request(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return _list_page(request, form, status=400)
-    messages.success(request, _("Your report has been requested. It is being prepared."))
+    messages.success(
+        request, _("Your report has been requested. It is being prepared.")
+    )
     return redirect(job)
 
 

@@ -34,7 +34,11 @@ def pytest_runtest_makereport(item, call):
         and report.skipped
         and any(item.get_closest_marker(name) for name in STRICT_MARKERS)
     ):
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = (
+            report.longrepr[2]
+            if isinstance(report.longrepr, tuple)
+            else report.longrepr
+        )
         report.outcome = "failed"
         report.longrepr = f"TEST_REQUIRE_SERVICES=1 but this test was skipped: {reason}"
 

@@ -23,7 +23,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def provincial_staff():
-    return UserFactory(username="canbo.tinh", first_name="Minh", last_name="Trần Thị", is_staff=True)
+    return UserFactory(
+        username="canbo.tinh", first_name="Minh", last_name="Trần Thị", is_staff=True
+    )
 
 
 def director():

@@ -17,7 +17,10 @@ DATE_OUT_OF_RANGE = _("Choose a date between 01/01/1900 and 31/12/2100.")
 class AsOfDateField(forms.DateField):
     """An "as of" date, 1900–2100, typed as dd/mm/yyyy or picked as yyyy-mm-dd."""
 
-    widget = forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "2100-12-31"}, format="%Y-%m-%d")
+    widget = forms.DateInput(
+        attrs={"type": "date", "min": "1900-01-01", "max": "2100-12-31"},
+        format="%Y-%m-%d",
+    )
     default_error_messages = {
         "invalid": _("Enter a valid date, for example 30/06/2023."),
     }
@@ -45,7 +48,12 @@ class AreaFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or GSO code, e.g. my xuyen")}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Name or GSO code, e.g. my xuyen"),
+            }
+        ),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),

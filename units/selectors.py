@@ -21,9 +21,10 @@ from units.text import fold
 
 def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
     """The condition "in force on ``day``" for an Area (optionally through a relation)."""
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
-    )
+    return (
+        Q(**{f"{prefix}valid_from__isnull": True})
+        | Q(**{f"{prefix}valid_from__lte": day})
+    ) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day}))
 
 
 def area_list(
@@ -45,6 +46,17 @@ def area_list(
     return areas.order_by("parent__code", "code", "name")
 
 
+def area_list_any_date(*, query: str, limit: int = 10) -> list[Area]:
+    """Units matching ``query`` at any date — to point a search that found
+    nothing on the chosen date to the periods when such units existed."""
+    folded = fold(query)
+    return list(
+        Area.objects.filter(Q(search_name__contains=folded) | Q(code=query.strip()))
+        .select_related("parent")
+        .order_by("-valid_from", "code")[:limit]
+    )
+
+
 def area_get(*, pk: int) -> Area:
     try:
         return Area.objects.select_related("parent").get(pk=pk)
@@ -59,7 +71,9 @@ def area_counts_by_kind(*, as_of: datetime.date) -> dict[str, int]:
     return {kind.value: counts.get(kind.value, 0) for kind in AreaKind}
 
 
-def area_successions(*, area: Area) -> tuple[list[AreaSuccession], list[AreaSuccession]]:
+def area_successions(
+    *, area: Area
+) -> tuple[list[AreaSuccession], list[AreaSuccession]]:
     """(what this area came from, what it became)."""
     related = list(
         AreaSuccession.objects.filter(Q(predecessor=area) | Q(successor=area))
@@ -115,7 +129,9 @@ def province_catalogue(*, as_of: datetime.date) -> ProvinceCatalogue:
     if province is not None:
         direct = children.get(province.pk, [])
         for district in (a for a in direct if a.kind in district_kinds):
-            communes = [c for c in children.get(district.pk, []) if c.kind in commune_kinds]
+            communes = [
+                c for c in children.get(district.pk, []) if c.kind in commune_kinds
+            ]
             groups.append(_summary(district, communes))
         direct_communes = [a for a in direct if a.kind in commune_kinds]
         if direct_communes:

@@ -25,6 +25,14 @@ def area_list(request: HttpRequest) -> HttpResponse:
         as_of = today()
         areas = selectors.area_list(as_of=as_of).none()
     page = Paginator(areas, AREAS_PER_PAGE).get_page(request.GET.get("page"))
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    # Nothing on that date: say when units of that name did exist (e.g. a
+    # ward merged away in 2025 is still found for earlier dates).
+    other_dates = (
+        selectors.area_list_any_date(query=query)
+        if query and page.paginator.count == 0
+        else []
+    )
     return render(
         request,
         "units/area_list.html",
@@ -32,6 +40,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "as_of": as_of,
             "page_obj": page,
+            "other_dates": other_dates,
             "kind_counts": [
                 (AreaKind(kind).label, count)
                 for kind, count in selectors.area_counts_by_kind(as_of=as_of).items()

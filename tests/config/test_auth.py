@@ -23,7 +23,9 @@ def project_url_names():
             if isinstance(entry, URLResolver):
                 if entry.namespace == "admin":
                     continue
-                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                inner = (
+                    f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                )
                 yield from walk(entry.url_patterns, inner)
             elif isinstance(entry, URLPattern) and entry.name:
                 name = namespace + entry.name
@@ -69,7 +71,9 @@ class LoginTests(TestCase):
         self.assertContains(response, '<html lang="vi"')
         self.assertContains(response, "Đăng nhập")
         response = self.client.post(
-            reverse("login"), {"username": "canbo.tinh", "password": PASSWORD}, follow=True
+            reverse("login"),
+            {"username": "canbo.tinh", "password": PASSWORD},
+            follow=True,
         )
         self.assertEqual(response.context["user"], self.user)
         self.assertContains(response, "Đăng xuất")
@@ -97,7 +101,9 @@ class LoginTests(TestCase):
         self.assertNotIn("_auth_user_id", self.client.session)
 
     def test_wrong_password_is_explained_in_english(self):
-        response = self.client.post("/en/login/", {"username": "nobody", "password": "x"})
+        response = self.client.post(
+            "/en/login/", {"username": "nobody", "password": "x"}
+        )
         self.assertContains(response, "Please enter a correct username and password")
 
     def test_an_expired_session_asks_to_sign_in_again(self):
@@ -111,7 +117,8 @@ class LoginTests(TestCase):
     def test_language_switch_keeps_the_page(self):
         self.client.force_login(self.user)
         response = self.client.post(
-            reverse("set_language"), {"language": "en", "next": reverse("units:area_list")}
+            reverse("set_language"),
+            {"language": "en", "next": reverse("units:area_list")},
         )
         self.assertRedirects(response, "/en/areas/", fetch_redirect_response=False)
 

@@ -52,7 +52,8 @@ def workers(settings, tmp_path, broker):
 
     def start(broker_url: str = broker, **env: str) -> CeleryWorker:
         worker = CeleryWorker(
-            process_env(settings, broker_url, **env), tmp_path / f"worker{len(started)}.log"
+            process_env(settings, broker_url, **env),
+            tmp_path / f"worker{len(started)}.log",
         )
         started.append(worker)
         return worker.start()
@@ -101,12 +102,15 @@ def stored_pdfs(settings) -> list:
     return sorted(settings.PRIVATE_MEDIA_ROOT.rglob("*.pdf"))
 
 
-def test_request_is_rendered_by_a_worker_and_downloaded(client, staff, workers, settings):
+def test_request_is_rendered_by_a_worker_and_downloaded(
+    client, staff, workers, settings
+):
     workers()
     client.force_login(staff)
     started = time.monotonic()
     response = client.post(
-        reverse("reporting:report_request"), {"kind": "area_catalogue", "as_of": "2023-06-30"}
+        reverse("reporting:report_request"),
+        {"kind": "area_catalogue", "as_of": "2023-06-30"},
     )
     job = ReportJob.objects.get()
     assert response.status_code == 302
@@ -127,14 +131,18 @@ def test_request_is_rendered_by_a_worker_and_downloaded(client, staff, workers, 
     assert fonts and all(name.startswith("BCD138Serif") for name in fonts), fonts
 
 
-def test_worker_killed_mid_render_ends_done_after_the_reconciler(staff, workers, settings):
+def test_worker_killed_mid_render_ends_done_after_the_reconciler(
+    staff, workers, settings
+):
     settings.REPORT_MAX_ATTEMPTS = 3
     slow = workers(REPORT_RENDER_DELAY_SECONDS="30", REPORT_LEASE_SECONDS="2")
     job = services.report_request(
         kind="area_catalogue", params={"as_of": "2023-06-30"}, by=staff
     )
     wait_for(
-        lambda: ReportJob.objects.filter(pk=job.pk, status="running", progress=30).exists(),
+        lambda: ReportJob.objects.filter(
+            pk=job.pk, status="running", progress=30
+        ).exists(),
         60,
         "the worker to be in the middle of rendering",
     )
@@ -150,7 +158,9 @@ def test_worker_killed_mid_render_ends_done_after_the_reconciler(staff, workers,
     assert len(stored_pdfs(settings)) == 1
 
 
-def test_worker_that_keeps_dying_fails_the_job_with_its_reason(staff, workers, settings):
+def test_worker_that_keeps_dying_fails_the_job_with_its_reason(
+    staff, workers, settings
+):
     job = services.report_request(
         kind="area_catalogue", params={"as_of": "2023-06-30"}, by=staff
     )

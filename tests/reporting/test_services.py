@@ -47,7 +47,9 @@ class ReportRequestTests(TestCase):
                 with mock.patch.object(services, "_send") as send:
                     with self.captureOnCommitCallbacks(execute=True):
                         with self.assertRaises(ValidationError):
-                            services.report_request(kind=kind, params=params, by=self.user)
+                            services.report_request(
+                                kind=kind, params=params, by=self.user
+                            )
                 send.assert_not_called()
         self.assertEqual(ReportJob.objects.count(), 0)
 
@@ -79,7 +81,9 @@ class ReportRunTests(TestCase):
 
     def test_a_second_delivery_does_nothing(self):
         job = ReportJobFactory()
-        with mock.patch("reporting.pdf.render_pdf", return_value=b"%PDF-1.7 test") as render:
+        with mock.patch(
+            "reporting.pdf.render_pdf", return_value=b"%PDF-1.7 test"
+        ) as render:
             services.report_job_run(job_id=job.pk)
             self.assertIsNone(services.report_job_run(job_id=job.pk))
         render.assert_called_once()

@@ -19,7 +19,9 @@ from tests.reporting.factories import ReportJobFactory
 def done_job(user, content=b"%PDF-1.7 fake"):
     job = ReportJobFactory(requested_by=user, status=ReportStatus.DONE, sha256="a" * 64)
     job.file.save(f"{job.public_id}.pdf", ContentFile(content), save=False)
-    ReportJob.objects.filter(pk=job.pk).update(file=job.file.name, file_size=len(content))
+    ReportJob.objects.filter(pk=job.pk).update(
+        file=job.file.name, file_size=len(content)
+    )
     return job
 
 
@@ -43,7 +45,9 @@ class ReportRequestViewTests(TestCase):
     def test_request_redirects_to_the_progress_page_and_queues_once(self):
         response = self.post({"kind": "area_catalogue", "as_of": "2023-06-30"})
         job = ReportJob.objects.get()
-        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
+        self.assertRedirects(
+            response, job.get_absolute_url(), fetch_redirect_response=False
+        )
         self.send.assert_called_once_with(job.pk)
         self.assertEqual(job.requested_by, self.staff)
 
@@ -70,13 +74,17 @@ class ReportRequestViewTests(TestCase):
     def test_out_of_range_message_in_english(self):
         response = self.post({"kind": "area_catalogue", "as_of": "2101-01-01"}, "en")
         self.assertContains(
-            response, "Choose a date between 01/01/1900 and 31/12/2100.", status_code=400
+            response,
+            "Choose a date between 01/01/1900 and 31/12/2100.",
+            status_code=400,
         )
 
     def test_out_of_range_message_in_vietnamese(self):
         response = self.post({"kind": "area_catalogue", "as_of": "2101-01-01"})
         self.assertContains(
-            response, "Hãy chọn ngày trong khoảng 01/01/1900 đến 31/12/2100.", status_code=400
+            response,
+            "Hãy chọn ngày trong khoảng 01/01/1900 đến 31/12/2100.",
+            status_code=400,
         )
 
     def test_get_on_the_request_url_is_not_allowed(self):
@@ -95,7 +103,9 @@ class ReportAccessTests(TestCase):
     def test_owner_downloads_the_pdf_as_an_attachment(self):
         job = done_job(self.staff)
         self.client.force_login(self.staff)
-        response = self.client.get(reverse("reporting:report_download", args=[job.public_id]))
+        response = self.client.get(
+            reverse("reporting:report_download", args=[job.public_id])
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
@@ -106,35 +116,49 @@ class ReportAccessTests(TestCase):
         self.client.force_login(self.officer)
         for name in ("report_detail", "report_status", "report_download"):
             with self.subTest(name=name):
-                response = self.client.get(reverse(f"reporting:{name}", args=[job.public_id]))
+                response = self.client.get(
+                    reverse(f"reporting:{name}", args=[job.public_id])
+                )
                 self.assertEqual(response.status_code, 404)
 
     def test_unknown_report_is_a_404(self):
         self.client.force_login(self.staff)
-        response = self.client.get(reverse("reporting:report_detail", args=[uuid.uuid4()]))
+        response = self.client.get(
+            reverse("reporting:report_detail", args=[uuid.uuid4()])
+        )
         self.assertEqual(response.status_code, 404)
 
     def test_unfinished_report_cannot_be_downloaded(self):
         job = ReportJobFactory(requested_by=self.staff)
         self.client.force_login(self.staff)
-        response = self.client.get(reverse("reporting:report_download", args=[job.public_id]))
+        response = self.client.get(
+            reverse("reporting:report_download", args=[job.public_id])
+        )
         self.assertEqual(response.status_code, 404)
 
     def test_progress_fragment_polls_until_finished(self):
-        job = ReportJobFactory(requested_by=self.staff, status=ReportStatus.RUNNING, progress=35)
+        job = ReportJobFactory(
+            requested_by=self.staff, status=ReportStatus.RUNNING, progress=35
+        )
         self.client.force_login(self.staff)
         url = reverse("reporting:report_status", args=[job.public_id])
         response = self.client.get(url, headers={"HX-Request": "true"})
         self.assertContains(response, 'hx-trigger="every 1s"')
         self.assertContains(response, 'value="35"')
-        ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.DONE, sha256="b" * 64)
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportStatus.DONE, sha256="b" * 64
+        )
         response = self.client.get(url, headers={"HX-Request": "true"})
         self.assertNotContains(response, "hx-trigger")
-        self.assertContains(response, reverse("reporting:report_download", args=[job.public_id]))
+        self.assertContains(
+            response, reverse("reporting:report_download", args=[job.public_id])
+        )
 
     def test_failed_report_shows_its_reason(self):
         job = ReportJobFactory(
-            requested_by=self.staff, status=ReportStatus.FAILED, error="Worker stopped 3 times."
+            requested_by=self.staff,
+            status=ReportStatus.FAILED,
+            error="Worker stopped 3 times.",
         )
         self.client.force_login(self.staff)
         response = self.client.get(job.get_absolute_url())
@@ -158,7 +182,10 @@ class ReportAccessTests(TestCase):
         # The embedded default (no broker): the task runs when the request commits.
         self.client.force_login(self.staff)
         response = self.client.post(
-            reverse("reporting:report_request"), {"kind": "area_catalogue", "as_of": "2023-06-30"}
+            reverse("reporting:report_request"),
+            {"kind": "area_catalogue", "as_of": "2023-06-30"},
         )
         job = ReportJob.objects.get()
-        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
+        self.assertRedirects(
+            response, job.get_absolute_url(), fetch_redirect_response=False
+        )

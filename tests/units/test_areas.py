@@ -27,7 +27,9 @@ class AreaCountsTests(TestCase):
         counts = self.counts(D(2023, 6, 30))
         self.assertEqual(counts["ward"], 28)
         self.assertEqual(counts["ward"] + counts["commune"] + counts["township"], 156)
-        self.assertEqual((counts["city"], counts["town"], counts["district"]), (2, 2, 7))
+        self.assertEqual(
+            (counts["city"], counts["town"], counts["district"]), (2, 2, 7)
+        )
 
     def test_after_the_dong_xuyen_merge_there_are_27_wards(self):
         counts = self.counts(D(2025, 1, 2))
@@ -53,8 +55,12 @@ class AreaCountsTests(TestCase):
         self.assertEqual(catalogue.commune_level_total, 156)
 
     def test_tinh_bien_was_a_district_before_10_april_2023(self):
-        before = selectors.area_list(as_of=D(2023, 4, 9), query="tinh bien", kind="district")
-        after = selectors.area_list(as_of=D(2023, 4, 10), query="tinh bien", kind="town")
+        before = selectors.area_list(
+            as_of=D(2023, 4, 9), query="tinh bien", kind="district"
+        )
+        after = selectors.area_list(
+            as_of=D(2023, 4, 10), query="tinh bien", kind="town"
+        )
         self.assertEqual(before.count(), 1)
         self.assertEqual(after.count(), 1)
 
@@ -77,7 +83,9 @@ class AreaSuccessionTests(TestCase):
         dong_xuyen = Area.objects.get(name="Đông Xuyên", kind="ward")
         self.assertEqual(dong_xuyen.valid_to, D(2025, 1, 1))
         _, became = selectors.area_successions(area=dong_xuyen)
-        self.assertEqual([(s.successor.name, s.date) for s in became], [("Mỹ Xuyên", D(2025, 1, 1))])
+        self.assertEqual(
+            [(s.successor.name, s.date) for s in became], [("Mỹ Xuyên", D(2025, 1, 1))]
+        )
 
     def test_former_long_xuyen_wards_became_the_new_long_xuyen_ward(self):
         new_long_xuyen = self.ward("Long Xuyên", D(2025, 7, 2))
@@ -131,7 +139,9 @@ class AreaSearchTests(TestCase):
 
     def test_area_detail_shows_successions_and_children(self):
         long_xuyen = Area.objects.get(key="ag89-883")
-        response = self.client.get(long_xuyen.get_absolute_url(), {"as_of": "2023-06-30"})
+        response = self.client.get(
+            long_xuyen.get_absolute_url(), {"as_of": "2023-06-30"}
+        )
         self.assertContains(response, "Phường Đông Xuyên")
         self.assertEqual(len(response.context["children"]), 13)
 
@@ -149,3 +159,19 @@ class AreaSearchTests(TestCase):
             self.client.get(url, {"as_of": "2023-06-30"})
         with self.assertNumQueries(5):
             self.client.get(url, {"as_of": "2025-07-02", "page": "2"})
+
+
+class AreaSearchOtherDatesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_areas()
+        cls.user = local_officer_a()
+
+    def test_a_unit_merged_away_is_pointed_to_at_other_dates(self):
+        self.client.force_login(self.user)
+        response = self.client.get(
+            reverse("units:area_list"), {"q": "dong xuyen", "as_of": "2026-01-01"}
+        )
+        self.assertEqual(response.context["page_obj"].paginator.count, 0)
+        self.assertContains(response, "Phường Đông Xuyên")
+        self.assertContains(response, "01/01/2025")

@@ -19,11 +19,11 @@ class Command(BaseCommand):
     def handle(self, *args, kind, as_of, output, **options):
         params = {"as_of": as_of or timezone.localdate().isoformat()}
         try:
-            pdf = report_build_pdf(kind=kind, params=params, issued_on=timezone.localdate())
+            pdf = report_build_pdf(
+                kind=kind, params=params, issued_on=timezone.localdate()
+            )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         path = Path(output)
         path.write_bytes(pdf)
-        self.stdout.write(
-            self.style.SUCCESS(f"Wrote {path} ({len(pdf):,} bytes).")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({len(pdf):,} bytes)."))

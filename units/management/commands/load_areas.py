@@ -12,7 +12,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", default=str(AREA_DATA_FILE), help="Data file (JSON).")
+        parser.add_argument(
+            "--file", default=str(AREA_DATA_FILE), help="Data file (JSON)."
+        )
 
     def handle(self, *args, **options):
         result = areas_load(data=area_data_read(Path(options["file"])))

@@ -1,0 +1,489 @@
+"""Benchmark: peak memory and throughput of a real Celery worker building reports.
+
+Requirement: "Building the area report: ... the worker's peak memory."
+
+The script starts ``celery -A config worker --pool=prefork --concurrency=1``
+(like ``tests/services.py``'s ``CeleryWorker``: own process group, same flags)
+against the benchmark database and Redis db 14, then
+
+1. records the idle RSS of the main process and its pool child (baseline);
+2. sends 1 warm-up report and waits for it;
+3. sends K area-catalogue reports through ``reporting.services.report_request``
+   (alternating the dates given, by default 2023-06-30 (7 pages) and
+   2025-07-02 (4 pages)) and waits until all are done;
+4. meanwhile polls ``/proc/<pid>/status`` (VmHWM = the kernel's peak RSS of the
+   process, VmRSS) and ``/proc/<pid>/smaps_rollup`` (Pss) every 50 ms for every
+   process of the worker's process group;
+5. prints peak RSS per process in MiB (2^20 bytes), the peak of the summed PSS
+   (shared pages counted once), throughput and job run times.
+
+Then it stops the worker, purges Redis db 14 and deletes the jobs and files.
+
+Usage (from the project root):
+    .venv/bin/python bench/worker_memory.py [K] [--as-of 2023-06-30 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _common  # noqa: E402
+
+DEFAULT_DATES = ("2023-06-30", "2025-07-02")
+POLL_SECONDS = 0.05
+MIB = 1024 * 1024
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "reports", nargs="?", type=int, default=20, help="reports to build (default 20)"
+    )
+    parser.add_argument(
+        "--as-of",
+        action="append",
+        dest="dates",
+        help="report date (repeatable; cycled)",
+    )
+    parser.add_argument(
+        "--json", type=Path, help="also write the results as JSON to this file"
+    )
+    args = parser.parse_args()
+    if not 1 <= args.reports <= 500:
+        parser.error("reports must be between 1 and 500")
+    args.dates = args.dates or list(DEFAULT_DATES)
+    return args
+
+
+# --- /proc sampling ---------------------------------------------------------------
+
+
+def _status_kib(pid: int) -> dict[str, int]:
+    values = {}
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            key, _, rest = line.partition(":")
+            if key in ("VmHWM", "VmRSS", "PPid"):
+                values[key] = int(rest.split()[0])
+    return values
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def group_pids(pgid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # Fields after the ")" that closes the command name: state ppid pgrp ...
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[2]) == pgid:
+            pids.append(int(entry))
+    return pids
+
+
+@dataclass
+class ProcessPeak:
+    pid: int
+    role: str
+    hwm_kib: int = 0
+    rss_kib: int = 0
+    max_rss_seen_kib: int = 0
+
+
+@dataclass
+class Sampler:
+    main_pid: int
+    peaks: dict[int, ProcessPeak] = field(default_factory=dict)
+    max_total_rss_kib: int = 0
+    max_total_pss_kib: int = 0
+    samples: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def sample(self) -> None:
+        total_rss = total_pss = 0
+        for pid in group_pids(self.main_pid):
+            try:
+                status = _status_kib(pid)
+            except (OSError, ValueError):
+                continue
+            pss = _pss_kib(pid)
+            with self._lock:
+                peak = self.peaks.get(pid)
+                if peak is None:
+                    role = (
+                        "main"
+                        if pid == self.main_pid
+                        else (
+                            "pool child"
+                            if status.get("PPid") == self.main_pid
+                            else "other"
+                        )
+                    )
+                    peak = self.peaks[pid] = ProcessPeak(pid, role)
+                peak.hwm_kib = max(peak.hwm_kib, status.get("VmHWM", 0))
+                peak.rss_kib = status.get("VmRSS", 0)
+                peak.max_rss_seen_kib = max(peak.max_rss_seen_kib, peak.rss_kib)
+            total_rss += status.get("VmRSS", 0)
+            total_pss += pss
+        with self._lock:
+            self.max_total_rss_kib = max(self.max_total_rss_kib, total_rss)
+            self.max_total_pss_kib = max(self.max_total_pss_kib, total_pss)
+            self.samples += 1
+
+    def current(self) -> dict[str, int]:
+        """Current RSS by role (KiB), for live processes."""
+        self.sample()
+        live = set(group_pids(self.main_pid))
+        with self._lock:
+            out: dict[str, int] = {}
+            for pid, peak in self.peaks.items():
+                if pid in live:
+                    out[peak.role] = out.get(peak.role, 0) + peak.rss_kib
+            return out
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(POLL_SECONDS)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self, thread: threading.Thread) -> None:
+        self._stop.set()
+        thread.join(timeout=5)
+
+
+# --- worker process ---------------------------------------------------------------
+
+
+class Worker:
+    """``celery -A config worker`` in its own process group (as tests/services.py)."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.env = env
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> Worker:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"bench-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=_common.ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{self.log()}")
+            if " ready." in self.log():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"worker not ready after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return (
+            self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        )
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+def wait_finished(job_ids: list[int], timeout: float) -> None:
+    from reporting.choices import FINISHED_STATUSES
+    from reporting.models import ReportJob
+
+    deadline = time.monotonic() + timeout
+    while True:
+        left = (
+            ReportJob.objects.filter(pk__in=job_ids)
+            .exclude(status__in=FINISHED_STATUSES)
+            .count()
+        )
+        if left == 0:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"{left} of {len(job_ids)} reports not finished after {timeout:.0f}s"
+            )
+        time.sleep(0.1)
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:.1f}"
+
+
+def main() -> int:
+    args = parse_args()
+    env = _common.configure(broker=True)
+    import django
+
+    django.setup()
+
+    import redis
+    from django.conf import settings
+
+    from reporting import services
+    from reporting.choices import ReportStatus
+    from reporting.models import ReportJob
+
+    broker_url = os.environ["CELERY_BROKER_URL"]
+    broker = redis.Redis.from_url(broker_url)
+    leftover = broker.dbsize()
+    broker.flushdb()
+
+    log_dir = _common.make_temp_dir("bcd138-bench-worker-")
+    worker_env = {
+        **os.environ,
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
+    user = _common.bench_user()
+    created: list[int] = []
+    worker = Worker(worker_env, log_dir / "worker.log")
+    print("# Worker memory and throughput benchmark (`bench/worker_memory.py`)\n")
+    print(
+        f"Run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}; "
+        f"`celery -A config worker --pool=prefork --concurrency=1`, database "
+        f"{env['DATABASE_URL']}, broker {broker_url} (emptied first: {leftover} keys), "
+        f"DB_CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}, "
+        f"max-memory-per-child {settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD} KiB; "
+        f"{args.reports} reports cycling {', '.join(args.dates)} after 1 warm-up report.\n"
+    )
+    _common.print_machine_info()
+
+    thread = None
+    sampler = None
+    batch: list[int] = []
+    cleaned = False
+
+    def cleanup() -> int:
+        nonlocal cleaned
+        if cleaned:
+            return 0
+        cleaned = True
+        count = _common.delete_jobs(created)
+        broker.flushdb()
+        _common.remove_temp_dirs()
+        return count
+
+    try:
+        t_start = time.monotonic()
+        worker.start()
+        ready_s = time.monotonic() - t_start
+        sampler = Sampler(worker.process.pid)
+        thread = sampler.start()
+        time.sleep(1.0)
+        idle = sampler.current()
+
+        def request(as_of: str) -> int:
+            job = services.report_request(
+                kind=_common.KIND, params={"as_of": as_of}, by=user
+            )
+            created.append(job.pk)
+            return job.pk
+
+        warm = [request(args.dates[0])]
+        wait_finished(warm, timeout=120)
+        after_warm = sampler.current()
+        warm_job = ReportJob.objects.get(pk=warm[0])
+        warm_run_s = (warm_job.finished_at - warm_job.started_at).total_seconds()
+
+        t0 = time.monotonic()
+        for i in range(args.reports):
+            batch.append(request(args.dates[i % len(args.dates)]))
+        submit_s = time.monotonic() - t0
+        wait_finished(batch, timeout=60 + 15 * args.reports)
+        wall_s = time.monotonic() - t0
+        end = sampler.current()
+        sampler.sample()
+    except BaseException:
+        if sampler is not None and thread is not None:
+            sampler.stop(thread)
+        worker.stop()
+        print(
+            "Worker log tail:\n" + "\n".join(worker.log().splitlines()[-40:]),
+            file=sys.stderr,
+        )
+        cleanup()
+        raise
+    sampler.stop(thread)
+    worker.stop()
+    log_text = worker.log()
+
+    jobs = list(ReportJob.objects.filter(pk__in=batch).order_by("pk"))
+    statuses = {
+        status: sum(1 for j in jobs if j.status == status)
+        for status in ReportStatus.values
+    }
+    first_created = min(j.created_at for j in jobs)
+    last_finished = max(j.finished_at for j in jobs if j.finished_at)
+    db_span_s = (last_finished - first_created).total_seconds()
+    run_times = [
+        (j.finished_at - j.started_at).total_seconds()
+        for j in jobs
+        if j.finished_at and j.started_at
+    ]
+    by_date: dict[str, list[float]] = {}
+    for j in jobs:
+        if j.finished_at and j.started_at:
+            by_date.setdefault(j.params["as_of"], []).append(
+                (j.finished_at - j.started_at).total_seconds()
+            )
+
+    deleted = cleanup()
+
+    peaks = sorted(sampler.peaks.values(), key=lambda p: (p.role != "main", p.pid))
+    children = [p for p in peaks if p.role == "pool child"]
+    main_peak = next((p for p in peaks if p.role == "main"), None)
+
+    print("## Peak memory\n")
+    print(
+        "| process | pid | idle RSS (baseline) | RSS after warm-up report | RSS at end | "
+        "**peak RSS (VmHWM)** |"
+    )
+    print("|---|---|---|---|---|---|")
+    for peak in peaks:
+        print(
+            f"| {peak.role} | {peak.pid} | {mib(idle.get(peak.role, 0)) if peak.role != 'other' else '–'} MiB "
+            f"| {mib(after_warm.get(peak.role, 0))} MiB | {mib(end.get(peak.role, 0))} MiB "
+            f"| **{mib(peak.hwm_kib)} MiB** |"
+        )
+    child_peak = max((p.hwm_kib for p in children), default=0)
+    idle_child = idle.get("pool child", 0)
+    print()
+    print(
+        f"* Pool child peak RSS: **{mib(child_peak)} MiB** = {child_peak / max(idle_child, 1):.2f}× its idle "
+        f"RSS ({mib(idle_child)} MiB); pool children seen: {len(children)} "
+        f"(more than 1 means max-memory-per-child replaced one)."
+    )
+    if main_peak:
+        print(f"* Main process peak RSS: **{mib(main_peak.hwm_kib)} MiB**.")
+    print(
+        f"* Peak of the summed RSS of the process group: {mib(sampler.max_total_rss_kib)} MiB; "
+        f"peak of the summed PSS (shared pages counted once): **{mib(sampler.max_total_pss_kib)} MiB**."
+    )
+    print(
+        f"* {sampler.samples} samples of /proc every {POLL_SECONDS * 1000:.0f} ms; VmHWM is the kernel's own "
+        f"high-water mark, so it does not depend on the sampling rate."
+    )
+    print()
+    print("## Throughput\n")
+    print(
+        "| reports | statuses | submit time (all K) | wall time, first request → all done | "
+        "throughput | DB span (first created → last finished) | job run time median (min–max) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    status_text = ", ".join(f"{k} {v}" for k, v in statuses.items() if v)
+    print(
+        f"| {len(jobs)} | {status_text} | {submit_s * 1000:.0f} ms | {wall_s:.2f} s "
+        f"| **{len(jobs) / wall_s:.2f} reports/s** | {db_span_s:.2f} s "
+        f"| {_common.median(run_times) * 1000:.0f} ms ({min(run_times) * 1000:.0f}–{max(run_times) * 1000:.0f}) |"
+    )
+    print()
+    print("| as of | reports | job run time median (started_at → finished_at) |")
+    print("|---|---|---|")
+    for as_of, times in by_date.items():
+        print(f"| {as_of} | {len(times)} | {_common.median(times) * 1000:.0f} ms |")
+    print()
+    print(
+        f"First (warm-up) report in the fresh worker ({args.dates[0]}): {warm_run_s * 1000:.0f} ms "
+        f"(includes importing WeasyPrint in the pool child and the first render).\n"
+    )
+    print(
+        f"Worker ready in {ready_s:.1f} s. Cleaned up: worker stopped, {deleted} report jobs and files "
+        f"deleted, Redis db {broker_url.rsplit('/', 1)[-1]} flushed."
+    )
+    failed = statuses.get(ReportStatus.FAILED, 0)
+    if failed:
+        print(
+            "\nWorker log tail:\n```\n"
+            + "\n".join(log_text.splitlines()[-40:])
+            + "\n```"
+        )
+
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {
+                    "env": env,
+                    "reports": len(jobs),
+                    "statuses": statuses,
+                    "idle_kib": idle,
+                    "after_warm_kib": after_warm,
+                    "end_kib": end,
+                    "peaks": [p.__dict__ for p in peaks],
+                    "max_total_rss_kib": sampler.max_total_rss_kib,
+                    "max_total_pss_kib": sampler.max_total_pss_kib,
+                    "wall_s": wall_s,
+                    "submit_s": submit_s,
+                    "db_span_s": db_span_s,
+                    "throughput_per_s": len(jobs) / wall_s,
+                    "run_time_median_s": _common.median(run_times),
+                    "warm_run_s": warm_run_s,
+                },
+                indent=2,
+            )
+        )
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
