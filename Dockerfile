@@ -77,7 +77,7 @@ RUN DEBUG=false SECRET_KEY=build-only-not-secret \
  && DEBUG=false SECRET_KEY=build-only-not-secret \
         python manage.py collectstatic --noinput -v 0 \
  && rm -f var/db.sqlite3 \
- && python -m compileall -q config campaign reporting units
+ && python -m compileall -q .
 
 
 FROM base AS runtime

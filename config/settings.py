@@ -232,6 +232,11 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int(
     "CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000, minimum=50_000
 )
+# On SIGQUIT (compose's stop signal for the worker) a running report gets this
+# long to finish before its message is handed back to the broker.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_int(
+    "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", 60, minimum=0
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the hard time limit, so a running task is never handed out twice.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
