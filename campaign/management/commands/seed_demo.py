@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from campaign.services import demo_accounts_seed
+from campaign.services.demo import demo_accounts_seed
 
 MIN_PASSWORD_LENGTH = 8
 

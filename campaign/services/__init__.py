@@ -1,0 +1,1 @@
+"""Writes for the campaign app, one module per sub-domain."""
