@@ -99,6 +99,41 @@ def bench_user():
     return user
 
 
+def grant_report_requests(user) -> str:
+    """Give ``user`` the right to request reports, as a real requester has it.
+
+    Returns how, for the benchmark's header. Since the access rules
+    (``campaign.access``), the request view answers 403 without the
+    ``request_reports`` capability: the user gets a LEADER membership of the
+    current provincial committee (committees seeded if missing), the usual
+    requester (one membership query per request, as in production).
+    """
+    try:
+        from campaign.access import Capability, can, forget
+        from campaign.choices import MembershipRole
+        from campaign.models import Membership
+        from campaign.services.seed_committees import committees_seed
+    except ImportError:
+        return "signed-in user (this version has no capability check)"
+    forget(user)
+    if not can(user, Capability.REQUEST_REPORTS):
+        committees = committees_seed()
+        Membership.objects.get_or_create(
+            user=user,
+            committee=committees.province_current,
+            defaults={"role": MembershipRole.LEADER},
+        )
+        forget(user)
+    if not can(user, Capability.REQUEST_REPORTS):
+        sys.exit(f"{user.username} still may not request reports")
+    roles = ", ".join(
+        sorted(set(Membership.objects.filter(user=user).values_list("role", flat=True)))
+    )
+    return (
+        f"signed-in user with membership role(s): {roles} (capability request_reports)"
+    )
+
+
 def delete_jobs(job_ids) -> int:
     """Delete report jobs and their stored files."""
     from django.core.files.storage import default_storage

@@ -235,6 +235,7 @@ def main() -> int:
     broker.flushdb()
 
     user = _common.bench_user()
+    who = _common.grant_report_requests(user)
     before = set(
         ReportJob.objects.filter(requested_by=user).values_list("pk", flat=True)
     )
@@ -298,10 +299,11 @@ def main() -> int:
 
     print("# Report request latency benchmark (`bench/request_latency.py`)\n")
     print(
-        f"Run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}; transport: {transport.name}; "
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M:%S} UTC; transport: {transport.name}; "
         f"database {env['DATABASE_URL']} (CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}), "
         f"broker {broker_url}, not eager (emptied first: {leftover} keys); "
-        f"{args.warmup} warm-up pairs, then {args.requests} POST + {args.requests} GET, alternating.\n"
+        f"{args.warmup} warm-up pairs, then {args.requests} POST + {args.requests} GET, "
+        f"alternating; {who}.\n"
     )
     _common.print_machine_info()
     print(

@@ -44,6 +44,7 @@ import _common  # noqa: E402
 
 DEFAULT_DATES = ("2023-06-30", "2025-07-02")
 POLL_SECONDS = 0.05
+PSS_EVERY = 10
 MIB = 1024 * 1024
 
 
@@ -59,9 +60,23 @@ def parse_args() -> argparse.Namespace:
         help="report date (repeatable; cycled)",
     )
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="pool processes (default 1; docker-compose.yml runs 2)",
+    )
+    parser.add_argument(
+        "--celery-app",
+        default="config",
+        help="the -A module (default: config); bench.tuned_worker_app for the "
+        "experiment in docs/benchmarks.md",
+    )
+    parser.add_argument(
         "--json", type=Path, help="also write the results as JSON to this file"
     )
     args = parser.parse_args()
+    if not 1 <= args.concurrency <= 4:
+        parser.error("--concurrency must be between 1 and 4")
     if not 1 <= args.reports <= 500:
         parser.error("reports must be between 1 and 500")
     args.dates = args.dates or list(DEFAULT_DATES)
@@ -109,6 +124,14 @@ def group_pids(pgid: int) -> list[int]:
     return pids
 
 
+def _other_role(pid: int) -> str:
+    try:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        comm = "?"
+    return f"other ({comm})"
+
+
 @dataclass
 class ProcessPeak:
     pid: int
@@ -125,54 +148,55 @@ class Sampler:
     max_total_rss_kib: int = 0
     max_total_pss_kib: int = 0
     samples: int = 0
+    pss_samples: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def sample(self) -> None:
+    def _role(self, pid: int, status: dict[str, int]) -> str:
+        if pid == self.main_pid:
+            return "main"
+        if status.get("PPid") == self.main_pid:
+            return "pool child"
+        return _other_role(pid)
+
+    def sample(self, pss: bool = False) -> None:
+        # PSS (smaps_rollup walks the process's page tables) only when asked:
+        # every PSS_EVERY-th poll, so the sampling barely disturbs the worker.
         total_rss = total_pss = 0
         for pid in group_pids(self.main_pid):
             try:
                 status = _status_kib(pid)
             except (OSError, ValueError):
                 continue
-            pss = _pss_kib(pid)
+            pss_kib = _pss_kib(pid) if pss else 0
             with self._lock:
                 peak = self.peaks.get(pid)
                 if peak is None:
-                    role = (
-                        "main"
-                        if pid == self.main_pid
-                        else (
-                            "pool child"
-                            if status.get("PPid") == self.main_pid
-                            else "other"
-                        )
-                    )
-                    peak = self.peaks[pid] = ProcessPeak(pid, role)
+                    peak = self.peaks[pid] = ProcessPeak(pid, self._role(pid, status))
                 peak.hwm_kib = max(peak.hwm_kib, status.get("VmHWM", 0))
                 peak.rss_kib = status.get("VmRSS", 0)
                 peak.max_rss_seen_kib = max(peak.max_rss_seen_kib, peak.rss_kib)
             total_rss += status.get("VmRSS", 0)
-            total_pss += pss
+            total_pss += pss_kib
         with self._lock:
             self.max_total_rss_kib = max(self.max_total_rss_kib, total_rss)
-            self.max_total_pss_kib = max(self.max_total_pss_kib, total_pss)
+            if pss:
+                self.max_total_pss_kib = max(self.max_total_pss_kib, total_pss)
+                self.pss_samples += 1
             self.samples += 1
 
-    def current(self) -> dict[str, int]:
-        """Current RSS by role (KiB), for live processes."""
-        self.sample()
+    def current(self) -> dict[int, int]:
+        """Current RSS by pid (KiB), for live processes."""
+        self.sample(pss=True)
         live = set(group_pids(self.main_pid))
         with self._lock:
-            out: dict[str, int] = {}
-            for pid, peak in self.peaks.items():
-                if pid in live:
-                    out[peak.role] = out.get(peak.role, 0) + peak.rss_kib
-            return out
+            return {pid: p.rss_kib for pid, p in self.peaks.items() if pid in live}
 
     def run(self) -> None:
+        polls = 0
         while not self._stop.is_set():
-            self.sample()
+            self.sample(pss=polls % PSS_EVERY == 0)
+            polls += 1
             self._stop.wait(POLL_SECONDS)
 
     def start(self) -> threading.Thread:
@@ -191,9 +215,17 @@ class Sampler:
 class Worker:
     """``celery -A config worker`` in its own process group (as tests/services.py)."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        app: str = "config",
+        concurrency: int = 1,
+    ):
         self.env = env
         self.log_path = log_path
+        self.app = app
+        self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> Worker:
@@ -204,10 +236,10 @@ class Worker:
                 "-m",
                 "celery",
                 "-A",
-                "config",
+                self.app,
                 "worker",
                 "--pool=prefork",
-                "--concurrency=1",
+                f"--concurrency={self.concurrency}",
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
@@ -296,11 +328,16 @@ def main() -> int:
     }
     user = _common.bench_user()
     created: list[int] = []
-    worker = Worker(worker_env, log_dir / "worker.log")
+    worker = Worker(
+        worker_env,
+        log_dir / "worker.log",
+        app=args.celery_app,
+        concurrency=args.concurrency,
+    )
     print("# Worker memory and throughput benchmark (`bench/worker_memory.py`)\n")
     print(
-        f"Run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}; "
-        f"`celery -A config worker --pool=prefork --concurrency=1`, database "
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M:%S} UTC; "
+        f"`celery -A {args.celery_app} worker --pool=prefork --concurrency={args.concurrency}`, database "
         f"{env['DATABASE_URL']}, broker {broker_url} (emptied first: {leftover} keys), "
         f"DB_CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}, "
         f"max-memory-per-child {settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD} KiB; "
@@ -352,7 +389,7 @@ def main() -> int:
         wait_finished(batch, timeout=60 + 15 * args.reports)
         wall_s = time.monotonic() - t0
         end = sampler.current()
-        sampler.sample()
+        sampler.sample(pss=True)
     except BaseException:
         if sampler is not None and thread is not None:
             sampler.stop(thread)
@@ -401,17 +438,18 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     for peak in peaks:
         print(
-            f"| {peak.role} | {peak.pid} | {mib(idle.get(peak.role, 0)) if peak.role != 'other' else '–'} MiB "
-            f"| {mib(after_warm.get(peak.role, 0))} MiB | {mib(end.get(peak.role, 0))} MiB "
+            f"| {peak.role} | {peak.pid} | {mib(idle.get(peak.pid, 0))} MiB "
+            f"| {mib(after_warm.get(peak.pid, 0))} MiB | {mib(end.get(peak.pid, 0))} MiB "
             f"| **{mib(peak.hwm_kib)} MiB** |"
         )
     child_peak = max((p.hwm_kib for p in children), default=0)
-    idle_child = idle.get("pool child", 0)
+    idle_child = max((idle.get(p.pid, 0) for p in children), default=0)
     print()
     print(
         f"* Pool child peak RSS: **{mib(child_peak)} MiB** = {child_peak / max(idle_child, 1):.2f}× its idle "
-        f"RSS ({mib(idle_child)} MiB); pool children seen: {len(children)} "
-        f"(more than 1 means max-memory-per-child replaced one)."
+        f"RSS ({mib(idle_child)} MiB); pool children seen: {len(children)} for "
+        f"--concurrency={args.concurrency} (more means max-memory-per-child "
+        "replaced one)."
     )
     if main_peak:
         print(f"* Main process peak RSS: **{mib(main_peak.hwm_kib)} MiB**.")
@@ -420,8 +458,10 @@ def main() -> int:
         f"peak of the summed PSS (shared pages counted once): **{mib(sampler.max_total_pss_kib)} MiB**."
     )
     print(
-        f"* {sampler.samples} samples of /proc every {POLL_SECONDS * 1000:.0f} ms; VmHWM is the kernel's own "
-        f"high-water mark, so it does not depend on the sampling rate."
+        f"* {sampler.samples} samples of /proc/<pid>/status every "
+        f"{POLL_SECONDS * 1000:.0f} ms ({sampler.pss_samples} of smaps_rollup for PSS); "
+        "VmHWM is the kernel's own high-water mark, so it does not depend on the "
+        "sampling rate."
     )
     print()
     print("## Throughput\n")
@@ -466,6 +506,8 @@ def main() -> int:
                     "env": env,
                     "reports": len(jobs),
                     "statuses": statuses,
+                    "concurrency": args.concurrency,
+                    "celery_app": args.celery_app,
                     "idle_kib": idle,
                     "after_warm_kib": after_warm,
                     "end_kib": end,
