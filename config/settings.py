@@ -174,6 +174,16 @@ STORAGES = {
     },
 }
 
+# --- Uploads ----------------------------------------------------------------------
+# A file over the cap is dropped as it streams in (never held in memory) and the
+# form says so; the other handlers are Django's defaults.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_HANDLERS = [
+    "campaign.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- Security -----------------------------------------------------------------------
 
 HTTPS = env_bool("HTTPS", default=False)

@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("areas/", include("units.urls")),
     path("reports/", include("reporting.urls")),
+    path("", include("campaign.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

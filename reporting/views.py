@@ -11,6 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign import access
+from campaign.access import Capability
 from reporting import selectors, services
 from reporting.choices import ReportStatus
 from reporting.forms import ReportRequestForm
@@ -26,7 +28,11 @@ def _list_page(
     return render(
         request,
         "reporting/report_list.html",
-        {"form": form, "page_obj": page},
+        {
+            "form": form,
+            "page_obj": page,
+            "can_request": access.can(request.user, Capability.REQUEST_REPORTS),
+        },
         status=status,
     )
 
@@ -38,6 +44,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def report_request(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, Capability.REQUEST_REPORTS)
     form = ReportRequestForm(request.POST)
     if not form.is_valid():
         return _list_page(request, form, status=400)

@@ -51,3 +51,36 @@ def load_areas() -> None:
     if _AREA_DATA is None:
         _AREA_DATA = area_data_read()
     areas_load(data=_AREA_DATA)
+
+
+class Personas:
+    """The fixed cast: provincial staff, a director (leader), two local officers
+    of different localities (Long Xuyên, Châu Đốc) and a deactivated user, with
+    the committees they act for."""
+
+    def __init__(self):
+        from campaign.choices import MembershipRole
+        from campaign.models import Membership
+        from campaign.services.seed_committees import committees_seed
+
+        load_areas()
+        committees = committees_seed()
+        self.province = committees.province_current
+        self.province_2023 = committees.province_2023
+        self.committee_a = committees.districts["ag89-883"]  # Long Xuyên
+        self.committee_b = committees.districts["ag89-884"]  # Châu Đốc
+        self.staff = provincial_staff()
+        self.leader = director()
+        self.officer_a = local_officer_a()
+        self.officer_b = local_officer_b()
+        self.deactivated = UserFactory(username="nghiviec", is_active=False)
+        for user, committee, role in (
+            (self.staff, self.province, MembershipRole.PROVINCIAL_STAFF),
+            (self.leader, self.province, MembershipRole.LEADER),
+            (self.officer_a, self.committee_a, MembershipRole.LOCAL_OFFICER),
+            (self.officer_b, self.committee_b, MembershipRole.LOCAL_OFFICER),
+            (self.deactivated, self.committee_a, MembershipRole.LOCAL_OFFICER),
+        ):
+            Membership.objects.get_or_create(
+                user=user, committee=committee, defaults={"role": role}
+            )

@@ -47,3 +47,9 @@ def level_of_kind(kind: str) -> str:
     if kind in DISTRICT_LEVEL_KINDS:
         return AreaLevel.DISTRICT
     return AreaLevel.COMMUNE
+
+
+class OrganisationKind(models.TextChoices):
+    AGENCY = "agency", _("Agency")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    SCHOOL = "school", _("School")

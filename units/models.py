@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from units.choices import AREA_KIND_PREFIX, AreaKind, level_of_kind
+from units.choices import AREA_KIND_PREFIX, AreaKind, OrganisationKind, level_of_kind
 
 
 class Area(models.Model):
@@ -116,3 +116,47 @@ class AreaSuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor} ({self.date:%d/%m/%Y})"
+
+
+class Organisation(models.Model):
+    """An agency, enterprise or school (cơ quan, doanh nghiệp, cơ sở giáo dục) that
+    can take part in the movement. It is located in an area and managed by the
+    committee of ``managed_by`` — the province for provincial bodies, a district
+    (until July 2025) for the ones the district managed.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("located in"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    managed_by = models.ForeignKey(
+        Area,
+        verbose_name=_("managed by the committee of"),
+        on_delete=models.PROTECT,
+        related_name="managed_organisations",
+    )
+    search_name = models.CharField(
+        _("search key"), max_length=200, db_index=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "kind", "area"],
+                name="%(app_label)s_%(class)s_unique_name_kind_area",
+                violation_error_message=_(
+                    "An organisation of this kind with this name already exists here."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from campaign.choices import CommitteeLevel, MembershipRole
+from campaign.models import Membership, SteeringCommittee
+from campaign.services.accounts import membership_add
+from campaign.services.seed_committees import district_committee_for
+
+# The local demo committees are those of 2023, when the programme started.
+DISTRICT_ERA_DAY = datetime.date(2023, 6, 30)
 
 
 @dataclass(frozen=True)
@@ -15,6 +24,10 @@ class DemoAccount:
     last_name: str
     description: str
     is_staff: bool = False
+    # Which committee the account acts for: "province" (the current provincial
+    # committee) or the name of a 2023 district-level unit; and with what role.
+    committee: str = "province"
+    role: str = MembershipRole.VIEWER
 
 
 DEMO_ACCOUNTS = (
@@ -45,8 +58,9 @@ class SeededAccount:
 
 @transaction.atomic
 def demo_accounts_seed(*, password: str) -> list[SeededAccount]:
-    """Create or refresh the demo accounts; running it again changes nothing
-    but their password, which is set to ``password`` each time."""
+    """Create or refresh the demo accounts and their memberships (the committees
+    must exist: ``committees_seed``); running it again changes nothing but their
+    password, which is set to ``password`` each time."""
     user_model = get_user_model()
     seeded = []
     for account in DEMO_ACCOUNTS:
@@ -62,5 +76,14 @@ def demo_accounts_seed(*, password: str) -> list[SeededAccount]:
         )
         user.set_password(password)
         user.save(update_fields=["password"])
+        committee = (
+            SteeringCommittee.objects.get(
+                level=CommitteeLevel.PROVINCE, valid_to__isnull=True
+            )
+            if account.committee == "province"
+            else district_committee_for(account.committee, DISTRICT_ERA_DAY)
+        )
+        if not Membership.objects.filter(user=user, committee=committee).exists():
+            membership_add(user=user, committee=committee, role=account.role, by=None)
         seeded.append(SeededAccount(account=account, created=created))
     return seeded

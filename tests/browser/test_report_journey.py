@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from reporting.models import ReportJob
-from tests.factories import PASSWORD, load_areas, provincial_staff
+from tests.factories import PASSWORD, Personas
 from tests.services import (
     CeleryWorker,
     process_env,
@@ -43,8 +43,7 @@ def slow_worker(settings, tmp_path):
 def test_staff_requests_watches_and_downloads_the_area_report(
     live_server, page, screenshot, slow_worker, tmp_path
 ):
-    load_areas()
-    provincial_staff()
+    Personas()
 
     page.goto(f"{live_server.url}/reports/")
     assert "/login/" in page.url  # sent to sign in first

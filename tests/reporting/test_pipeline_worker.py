@@ -22,7 +22,7 @@ from reporting import services
 from reporting.choices import ReportStatus
 from reporting.models import ReportJob
 from reporting.tasks import report_render as report_render_task
-from tests.factories import load_areas, provincial_staff
+from tests.factories import Personas
 from tests.services import (
     ROOT,
     CeleryWorker,
@@ -65,8 +65,7 @@ def workers(settings, tmp_path, broker):
 
 @pytest.fixture
 def staff(db):
-    load_areas()
-    return provincial_staff()
+    return Personas().staff
 
 
 def job_status(job_id: int) -> str:

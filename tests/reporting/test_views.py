@@ -12,7 +12,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.choices import ReportStatus
 from reporting.models import ReportJob
-from tests.factories import director, load_areas, local_officer_a, provincial_staff
+from tests.factories import Personas
 from tests.reporting.factories import ReportJobFactory
 
 
@@ -28,7 +28,8 @@ def done_job(user, content=b"%PDF-1.7 fake"):
 class ReportRequestViewTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.staff = provincial_staff()
+        cls.p = Personas()
+        cls.staff = cls.p.staff
 
     def setUp(self):
         self.client.force_login(self.staff)
@@ -87,6 +88,12 @@ class ReportRequestViewTests(TestCase):
             status_code=400,
         )
 
+    def test_local_officers_may_not_request_reports(self):
+        self.client.force_login(self.p.officer_a)
+        response = self.post({"kind": "area_catalogue", "as_of": "2023-06-30"})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(ReportJob.objects.exists())
+
     def test_get_on_the_request_url_is_not_allowed(self):
         response = self.client.get(reverse("reporting:report_request"))
         self.assertEqual(response.status_code, 405)
@@ -95,10 +102,8 @@ class ReportRequestViewTests(TestCase):
 class ReportAccessTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_areas()
-        cls.staff = provincial_staff()
-        cls.officer = local_officer_a()
-        cls.leader = director()
+        cls.p = Personas()
+        cls.staff, cls.officer, cls.leader = cls.p.staff, cls.p.officer_a, cls.p.leader
 
     def test_owner_downloads_the_pdf_as_an_attachment(self):
         job = done_job(self.staff)
@@ -168,14 +173,14 @@ class ReportAccessTests(TestCase):
         mine = [ReportJobFactory(requested_by=self.leader) for _ in range(3)]
         ReportJobFactory(requested_by=self.staff)
         self.client.force_login(self.leader)
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             response = self.client.get(reverse("reporting:report_list"))
         self.assertEqual(
             {j.pk for j in response.context["page_obj"]}, {j.pk for j in mine}
         )
         for _ in range(10):
             ReportJobFactory(requested_by=self.leader)
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             self.client.get(reverse("reporting:report_list"))
 
     def test_eager_mode_request_renders_within_the_request(self):

@@ -3,6 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from campaign.services.demo import demo_accounts_seed
+from campaign.services.seed_committees import committees_seed
+from campaign.services.seed_plan import documents_and_plan_seed
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -33,6 +35,11 @@ class Command(BaseCommand):
                 "characters."
             )
         call_command("load_areas", stdout=self.stdout)
+        committees = committees_seed()
+        plan = documents_and_plan_seed(committee=committees.province_2023)
+        self.stdout.write(
+            f"Committees: {len(committees.districts) + 2}; plan: {plan.document}."
+        )
         seeded = demo_accounts_seed(password=password)
         self.stdout.write("Demo accounts (password from DEMO_PASSWORD):")
         for item in seeded:

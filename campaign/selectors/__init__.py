@@ -1,0 +1,1 @@
+"""Reads for the campaign app, always scoped by user; one module per sub-domain."""

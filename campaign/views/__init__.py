@@ -1,0 +1,1 @@
+"""Thin views of the campaign app, one module per sub-domain."""
