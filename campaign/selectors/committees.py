@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from campaign import access
+from campaign.choices import CommitteeRole
 from campaign.models import CommitteeMember, Membership, SteeringCommittee
 
 
@@ -46,7 +57,16 @@ def committee_get_for_user(
             .prefetch_related(
                 Prefetch(
                     "members",
-                    queryset=CommitteeMember.objects.order_by("role", "full_name"),
+                    # Head first, then the standing deputy, deputies, members.
+                    queryset=CommitteeMember.objects.annotate(
+                        role_rank=Case(
+                            *(
+                                When(role=role, then=Value(rank))
+                                for rank, role in enumerate(CommitteeRole.values)
+                            ),
+                            output_field=IntegerField(),
+                        )
+                    ).order_by("role_rank", "full_name"),
                 ),
                 Prefetch(
                     "children",

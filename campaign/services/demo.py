@@ -1,4 +1,4 @@
-"""Writes for the campaign app."""
+"""The demo accounts of `manage.py seed_demo`, with their committees and roles."""
 
 from __future__ import annotations
 
@@ -37,15 +37,30 @@ DEMO_ACCOUNTS = (
         "Trần Thị",
         "Provincial staff — standing office (Công an tỉnh, PV05)",
         is_staff=True,
+        role=MembershipRole.PROVINCIAL_STAFF,
     ),
     DemoAccount(
-        "giamdoc", "Phước", "Lâm Văn", "Director — reads everything, downloads reports"
+        "giamdoc",
+        "Phước",
+        "Lâm Văn",
+        "Director — reads everything, downloads reports",
+        role=MembershipRole.LEADER,
     ),
     DemoAccount(
-        "longxuyen", "Hùng", "Nguyễn Văn", "Local officer — Long Xuyên city committee"
+        "longxuyen",
+        "Hùng",
+        "Nguyễn Văn",
+        "Local officer — Long Xuyên city committee",
+        committee="Long Xuyên",
+        role=MembershipRole.LOCAL_OFFICER,
     ),
     DemoAccount(
-        "chaudoc", "Lan", "Phạm Thị", "Local officer — Châu Đốc city committee"
+        "chaudoc",
+        "Lan",
+        "Phạm Thị",
+        "Local officer — Châu Đốc city committee",
+        committee="Châu Đốc",
+        role=MembershipRole.LOCAL_OFFICER,
     ),
 )
 

@@ -174,4 +174,4 @@ class AreaSearchOtherDatesTests(TestCase):
         )
         self.assertEqual(response.context["page_obj"].paginator.count, 0)
         self.assertContains(response, "Phường Đông Xuyên")
-        self.assertContains(response, "01/01/2025")
+        self.assertContains(response, "31/12/2024")  # its last day
