@@ -51,7 +51,9 @@ class Area(models.Model):
     class Meta:
         verbose_name = _("administrative area")
         verbose_name_plural = _("administrative areas")
-        ordering = ["code", "valid_from"]
+        # Units in force before the data's coverage (no start date) come first,
+        # on SQLite and PostgreSQL alike.
+        ordering = ["code", models.F("valid_from").asc(nulls_first=True)]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)

@@ -11,7 +11,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from units.choices import COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS, AreaKind
@@ -53,7 +53,7 @@ def area_list_any_date(*, query: str, limit: int = 10) -> list[Area]:
     return list(
         Area.objects.filter(Q(search_name__contains=folded) | Q(code=query.strip()))
         .select_related("parent")
-        .order_by("-valid_from", "code")[:limit]
+        .order_by(F("valid_from").desc(nulls_last=True), "code")[:limit]
     )
 
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
 from campaign import access
 from campaign.access import Capability
-from campaign.choices import RoundingRule
+from campaign.choices import RoundingRule, UnitKind
 from campaign.models import LegalDocument, Phase, Plan, Programme, Target
 
 User = AbstractBaseUser | AnonymousUser
@@ -113,8 +113,19 @@ def plan_detail(*, user: User, pk: int) -> PlanDetail:
         )
     )
     by_group: dict[tuple[int, int], list[Target]] = {}
-    for target in Target.objects.filter(programme__plan=plan).order_by(
-        "year", "kind", "unit_kind", "grouping", "pk"
+    # Unit kinds in the order the plan lists them: xã, phường, thị trấn, cơ quan…
+    unit_rank = Case(
+        *(
+            When(unit_kind=kind, then=Value(rank))
+            for rank, kind in enumerate(UnitKind.values)
+        ),
+        default=Value(len(UnitKind.values)),
+        output_field=IntegerField(),
+    )
+    for target in (
+        Target.objects.filter(programme__plan=plan)
+        .annotate(unit_rank=unit_rank)
+        .order_by("year", "kind", "unit_rank", "grouping", "pk")
     ):
         by_group.setdefault((target.programme_id, target.phase_id), []).append(target)
     phase_by_id = {phase.pk: phase for phase in phases}

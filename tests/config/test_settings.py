@@ -11,7 +11,13 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
-GOOD_ENV = {"DEBUG": "false", "SECRET_KEY": "x" * 50}
+# The embedded default unless a test says otherwise (CI sets both variables).
+GOOD_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "",
+    "CELERY_BROKER_URL": "",
+}
 
 
 def load_settings(**env: str) -> dict:

@@ -96,7 +96,7 @@ class AreaSuccessionTests(TestCase):
         )
 
     def test_code_reuse_across_eras_keeps_two_units(self):
-        units = Area.objects.filter(code="30307").order_by("valid_from")
+        units = Area.objects.filter(code="30307")  # oldest first
         self.assertEqual(
             [(u.name, u.valid_to is None) for u in units],
             [("Mỹ Hòa", False), ("Long Xuyên", True)],
