@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import MembershipRole
+from campaign.forms.strict import StrictForm
 from campaign.models import SteeringCommittee
 
 
@@ -16,11 +16,16 @@ class CommitteeChoiceField(forms.ModelChoiceField):
         return committee.short_name
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(StrictForm):
     committee = CommitteeChoiceField(
         label=_("Committee"), queryset=SteeringCommittee.objects.none()
     )
-    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+    # Least privilege first: a new role is a local officer unless chosen otherwise.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=MembershipRole.choices,
+        initial=MembershipRole.LOCAL_OFFICER,
+    )
 
     def __init__(self, *args, committees=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +67,7 @@ class AccountCreateForm(SetPasswordMixin, MembershipForm):
         return cleaned
 
 
-class PasswordResetByStaffForm(SetPasswordMixin, forms.Form):
+class PasswordResetByStaffForm(SetPasswordMixin, StrictForm):
     """Provincial staff set a new password for a user who forgot theirs."""
 
     password1, password2 = SetPasswordMixin.create_password_fields(
@@ -75,21 +80,13 @@ class PasswordResetByStaffForm(SetPasswordMixin, forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.ModelForm):
-    """A user's own details. Only these fields exist: anything else posted
-    (committee, role, is_staff…) is ignored."""
+class ProfileForm(StrictForm):
+    """A user's own details. Anything else posted (committee, role, is_staff…)
+    is refused with a message and nothing is saved."""
 
-    class Meta:
-        model = get_user_model()
-        fields = ["last_name", "first_name", "email"]
-        labels = {
-            "last_name": _("Family and middle name"),
-            "first_name": _("Given name"),
-            "email": _("E-mail"),
-        }
-
-    def _post_clean(self):
-        pass
+    last_name = forms.CharField(label=_("Family and middle name"), max_length=150)
+    first_name = forms.CharField(label=_("Given name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
 
 
 class AccountSearchForm(forms.Form):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import CommitteeLevel, CommitteeRole
+from campaign.forms.strict import StrictForm, StrictFormMixin
 from campaign.models import CommitteeMember, SteeringCommittee
 from units.forms import AsOfDateField
 from units.models import Area
@@ -16,7 +17,7 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{area.full_name}{parent}{period}"
 
 
-class CommitteeForm(forms.Form):
+class CommitteeForm(StrictForm):
     """Shape of a committee; the service checks it against the areas."""
 
     level = forms.ChoiceField(label=_("Level"), choices=CommitteeLevel.choices)
@@ -58,7 +59,7 @@ class CommitteeForm(forms.Form):
         return cleaned
 
 
-class CommitteeEditForm(forms.ModelForm):
+class CommitteeEditForm(StrictFormMixin, forms.ModelForm):
     """What may change on an existing committee (not its level or area)."""
 
     valid_from = AsOfDateField(label=_("Valid from"))
@@ -87,7 +88,7 @@ class CommitteeEditForm(forms.ModelForm):
         pass
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(StrictFormMixin, forms.ModelForm):
     valid_from = AsOfDateField(label=_("Member from"))
     valid_to = AsOfDateField(label=_("Member until (exclusive)"), required=False)
 

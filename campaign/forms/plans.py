@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import RoundingRule, TargetGrouping, TargetKind, UnitKind
-from campaign.forms.documents import StrictForm
+from campaign.forms.strict import StrictForm
 from campaign.models import Plan, Target
 from campaign.services.plans import target_check
 

@@ -129,7 +129,7 @@ class ProfileTests(TestCase):
     def setUpTestData(cls):
         cls.p = Personas()
 
-    def test_fields_not_on_the_self_edit_form_are_ignored(self):
+    def test_fields_not_on_the_self_edit_form_are_refused_and_nothing_saved(self):
         self.client.force_login(self.p.officer_a)
         response = self.client.post(
             reverse("campaign:profile"),
@@ -140,19 +140,32 @@ class ProfileTests(TestCase):
                 "committee": self.p.province.pk,
                 "role": MembershipRole.PROVINCIAL_STAFF,
                 "is_staff": "on",
-                "is_superuser": "on",
-                "username": "admin",
             },
         )
-        self.assertRedirects(response, reverse("campaign:profile"))
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "committee, is_staff, role", status_code=400)
+        self.assertContains(response, "Chưa lưu gì", status_code=400)
         user = User.objects.get(pk=self.p.officer_a.pk)
-        self.assertEqual(user.email, "hung@example.invalid")
-        self.assertEqual(user.username, "longxuyen")
+        self.assertEqual(user.email, "longxuyen@example.invalid")
         self.assertFalse(user.is_staff or user.is_superuser)
         self.assertEqual(
             list(user.memberships.values_list("committee", "role")),
             [(self.p.committee_a.pk, MembershipRole.LOCAL_OFFICER)],
         )
+
+    def test_own_details_are_saved(self):
+        self.client.force_login(self.p.officer_a)
+        response = self.client.post(
+            reverse("campaign:profile"),
+            {
+                "last_name": "Nguyễn Văn",
+                "first_name": "Hùng",
+                "email": "hung@example.invalid",
+            },
+        )
+        self.assertRedirects(response, reverse("campaign:profile"))
+        user = User.objects.get(pk=self.p.officer_a.pk)
+        self.assertEqual(user.email, "hung@example.invalid")
 
     def test_a_bad_email_is_explained(self):
         self.client.force_login(self.p.officer_a)

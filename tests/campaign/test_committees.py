@@ -216,3 +216,24 @@ class CommitteeEditingTests(TestCase):
         )
         self.client.post(reverse("campaign:member_remove", args=[member.pk]))
         self.assertFalse(CommitteeMember.objects.filter(pk=member.pk).exists())
+
+    def test_fields_not_on_the_edit_form_are_refused(self):
+        self.client.force_login(self.p.staff)
+        committee = self.p.committee_a
+        response = self.client.post(
+            reverse("campaign:committee_edit", args=[committee.pk]),
+            {
+                "name": committee.name,
+                "short_name": "Đổi tên",
+                "standing_office": committee.standing_office,
+                "parent": committee.parent_id,
+                "valid_from": "2023-01-01",
+                "valid_to": "2025-07-01",
+                "level": "province",
+                "area": self.p.province.area_id,
+            },
+        )
+        self.assertContains(response, "Chưa lưu gì", status_code=400)
+        committee.refresh_from_db()
+        self.assertNotEqual(committee.short_name, "Đổi tên")
+        self.assertEqual(committee.level, "district")
