@@ -6,10 +6,25 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from campaign import access
+from campaign.access import Capability
+from campaign.selectors import registrations as registration_selectors
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """The dashboard: the year's quotas and what waits for the user."""
+    context = {}
+    if access.can(request.user, Capability.VIEW):
+        context = {
+            "quotas": registration_selectors.quota_table(
+                year=registration_selectors.latest_registration_year()
+            ),
+            "waiting_count": registration_selectors.waiting_for_user(
+                user=request.user
+            ).count(),
+        }
+    return render(request, "home.html", context)
 
 
 @require_GET

@@ -53,7 +53,9 @@ class Registration(models.Model):
         blank=True,
         related_name="registrations",
     )
-    unit_kind = models.CharField(_("unit kind"), max_length=16, choices=UnitKind.choices)
+    unit_kind = models.CharField(
+        _("unit kind"), max_length=16, choices=UnitKind.choices
+    )
     unit_name = models.CharField(_("unit"), max_length=250)
     programme = models.ForeignKey(
         Programme,
@@ -62,7 +64,10 @@ class Registration(models.Model):
         related_name="registrations",
     )
     phase = models.ForeignKey(
-        Phase, verbose_name=_("phase"), on_delete=models.PROTECT, related_name="registrations"
+        Phase,
+        verbose_name=_("phase"),
+        on_delete=models.PROTECT,
+        related_name="registrations",
     )
     year = models.PositiveSmallIntegerField(_("year"))
     contact_name = models.CharField(_("contact person"), max_length=120)
@@ -73,7 +78,9 @@ class Registration(models.Model):
         upload_to=registration_document_upload_to,
         blank=True,
     )
-    document_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    document_name = models.CharField(
+        _("original file name"), max_length=255, blank=True
+    )
     document_size = models.PositiveIntegerField(_("file size"), null=True, blank=True)
     status = models.CharField(
         _("status"),
@@ -126,16 +133,21 @@ class Registration(models.Model):
             # One live registration per unit and year (a withdrawn one does not count).
             models.UniqueConstraint(
                 fields=["programme", "year", "area"],
-                condition=~Q(status=RegistrationStatus.WITHDRAWN) & Q(area__isnull=False),
+                condition=~Q(status=RegistrationStatus.WITHDRAWN)
+                & Q(area__isnull=False),
                 name="%(app_label)s_%(class)s_one_per_area_and_year",
-                violation_error_message=_("This unit is already registered for that year."),
+                violation_error_message=_(
+                    "This unit is already registered for that year."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["programme", "year", "organisation"],
                 condition=~Q(status=RegistrationStatus.WITHDRAWN)
                 & Q(organisation__isnull=False),
                 name="%(app_label)s_%(class)s_one_per_organisation_and_year",
-                violation_error_message=_("This unit is already registered for that year."),
+                violation_error_message=_(
+                    "This unit is already registered for that year."
+                ),
             ),
         ]
         indexes = [
@@ -163,7 +175,9 @@ class RegistrationTransition(models.Model):
     from_status = models.CharField(
         _("from"), max_length=12, choices=RegistrationStatus.choices, blank=True
     )
-    to_status = models.CharField(_("to"), max_length=12, choices=RegistrationStatus.choices)
+    to_status = models.CharField(
+        _("to"), max_length=12, choices=RegistrationStatus.choices
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

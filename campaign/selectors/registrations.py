@@ -12,7 +12,8 @@ from django.http import Http404
 from campaign import access
 from campaign.access import Capability
 from campaign.choices import RegistrationStatus, TargetKind, UnitKind
-from campaign.models import Notification, Programme, Registration, Target
+from campaign.models import Notification, Phase, Programme, Registration, Target
+from campaign.templatetags.people import vn_name
 from units.choices import AreaKind
 from units.models import Area, Organisation
 from units.selectors import valid_on_q
@@ -59,9 +60,11 @@ def registration_get_for_user(
 ) -> Registration:
     """One registration of the user's scope; anyone else's is a 404."""
     try:
-        return registration_list_for_user(user=user).select_related(
-            "programme", "created_by", "updated_by"
-        ).get(pk=pk)
+        return (
+            registration_list_for_user(user=user)
+            .select_related("programme", "created_by", "updated_by")
+            .get(pk=pk)
+        )
     except Registration.DoesNotExist:
         raise Http404("No such registration.") from None
 
@@ -82,7 +85,9 @@ def registrable_organisations_for_user(
     *, user: AbstractBaseUser | AnonymousUser, year: int
 ) -> QuerySet[Organisation]:
     return (
-        Organisation.objects.filter(access.organisation_scope_q(user, on=scope_day(year)))
+        Organisation.objects.filter(
+            access.organisation_scope_q(user, on=scope_day(year))
+        )
         .select_related("area")
         .order_by("kind", "name")
     )
@@ -97,9 +102,10 @@ def waiting_for_user(
     waiting = Q(pk__in=[])
     if access.can(user, Capability.REVIEW_REGISTRATIONS):
         waiting |= Q(status=RegistrationStatus.SUBMITTED)
-    if access.can(user, Capability.REGISTER_UNITS) and not access.access_for(
-        user
-    ).whole_province:
+    if (
+        access.can(user, Capability.REGISTER_UNITS)
+        and not access.access_for(user).whole_province
+    ):
         waiting |= Q(status=RegistrationStatus.RETURNED)
     return registrations.filter(waiting).order_by("updated_at", "pk")
 
@@ -184,3 +190,119 @@ def notification_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Notificati
 
 def unread_notification_count(*, user: AbstractBaseUser) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    actor: str
+    kind: str  # "created", "changed" or "status"
+    status: str = ""
+    status_label: str = ""
+    reason: str = ""
+    changes: tuple[FieldChange, ...] = ()
+
+
+# Bookkeeping fields that every save touches; the workflow log says it better.
+_QUIET_FIELDS = {
+    "version",
+    "updated_at",
+    "updated_by",
+    "status",
+    "submitted_at",
+    "decided_at",
+    "return_reason",
+    "over_quota_confirmed",
+    "document_size",
+    "document",  # a generated name; the original file name is shown instead
+}
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def registration_timeline(*, registration: Registration) -> list[TimelineEntry]:
+    """Every change of a registration, oldest first: its workflow steps (with
+    actor and reason) and every field change from the audit trail (with actor,
+    before and after). Three queries whatever the length of the history."""
+    entries: list[TimelineEntry] = []
+    for step in registration.transitions.select_related("actor").order_by("at", "pk"):
+        entries.append(
+            TimelineEntry(
+                at=step.at,
+                actor=vn_name(step.actor),
+                kind="created" if not step.from_status else "status",
+                status=step.to_status,
+                status_label=str(RegistrationStatus(step.to_status).label),
+                reason=step.reason,
+            )
+        )
+    records = list(
+        registration.history.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+    )
+    labels = {f.name: str(f.verbose_name) for f in Registration._meta.fields}
+    phases = {p.pk: str(p) for p in Phase.objects.all()}
+
+    def shown(field: str, value) -> str:
+        return phases.get(value, _shown(value)) if field == "phase" else _shown(value)
+
+    for previous, record in zip(records, records[1:], strict=False):
+        delta = record.diff_against(previous)
+        changes = tuple(
+            FieldChange(
+                label=labels.get(change.field, change.field),
+                old=shown(change.field, change.old),
+                new=shown(change.field, change.new),
+            )
+            for change in delta.changes
+            if change.field not in _QUIET_FIELDS
+        )
+        if changes:
+            entries.append(
+                TimelineEntry(
+                    at=record.history_date,
+                    actor=vn_name(record.history_user) if record.history_user else "—",
+                    kind="changed",
+                    changes=changes,
+                )
+            )
+    return sorted(entries, key=lambda e: e.at)
+
+
+def live_registration_of(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    area: Area | None,
+    organisation: Organisation | None,
+    year: int,
+) -> Registration | None:
+    """The user's visible registration of a unit for a year, if not withdrawn."""
+    if area is None and organisation is None:
+        return None
+    unit = Q(area=area) if area is not None else Q(organisation=organisation)
+    return (
+        registration_list_for_user(user=user)
+        .filter(unit, year=year)
+        .exclude(status=RegistrationStatus.WITHDRAWN)
+        .first()
+    )
+
+
+def latest_registration_year(default: int = 2023) -> int:
+    """The most recent year that has registrations (the dashboard's year)."""
+    latest = (
+        Registration.objects.order_by("-year").values_list("year", flat=True).first()
+    )
+    return latest or default

@@ -157,7 +157,10 @@ def _committee_for(
 def _check_document(document: UploadedFile | None) -> str:
     if document is None:
         return ""
-    uploads.check_upload(document, allowed=uploads.EVIDENCE_KINDS)
+    try:
+        uploads.check_upload(document, allowed=uploads.EVIDENCE_KINDS)
+    except ValidationError as error:
+        raise ValidationError({"document": error.error_list}) from None
     return uploads.safe_display_name(document.name)
 
 

@@ -10,3 +10,13 @@ register = template.Library()
 @register.filter
 def can(user, capability: str) -> bool:
     return access.can(user, capability)
+
+
+@register.simple_tag
+def unread_notifications(user) -> int:
+    """How many notifications the user has not read (one query)."""
+    from campaign.selectors.registrations import unread_notification_count
+
+    if not user.is_authenticated:
+        return 0
+    return unread_notification_count(user=user)

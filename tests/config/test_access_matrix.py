@@ -13,7 +13,14 @@ from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaign.choices import CommitteeRole, DocumentType
-from campaign.models import CommitteeMember, LegalDocument, Membership, Plan, Target
+from campaign.models import (
+    CommitteeMember,
+    LegalDocument,
+    Membership,
+    Plan,
+    Registration,
+    Target,
+)
 from reporting.choices import ReportStatus
 from tests.factories import Personas
 from tests.reporting.factories import ReportJobFactory
@@ -83,6 +90,25 @@ MATRIX = {
     "campaign:target_create": (lambda o: {"pk": o.plan.pk}, STAFF_ONLY),
     "campaign:target_edit": (lambda o: {"pk": o.target.pk}, STAFF_ONLY),
     "campaign:target_delete": (lambda o: {"pk": o.target.pk}, POST_ONLY),
+    "campaign:registration_list": (None, ALL),
+    "campaign:registration_export": (lambda o: {"fmt": "csv"}, ALL),
+    "campaign:registration_waiting": (None, ALL),
+    "campaign:registration_create": (None, row(leader=403)),
+    "campaign:registration_detail": (lambda o: {"pk": o.registration.pk}, row(b=404)),
+    "campaign:registration_edit": (
+        lambda o: {"pk": o.registration.pk},
+        row(leader=403, b=404),
+    ),
+    "campaign:registration_document": (
+        lambda o: {"pk": o.registration.pk},
+        row(b=404),
+    ),
+    "campaign:registration_submit": (lambda o: {"pk": o.registration.pk}, POST_ONLY),
+    "campaign:registration_withdraw": (lambda o: {"pk": o.registration.pk}, POST_ONLY),
+    "campaign:registration_return": (lambda o: {"pk": o.registration.pk}, POST_ONLY),
+    "campaign:registration_approve": (lambda o: {"pk": o.registration.pk}, POST_ONLY),
+    "campaign:notification_list": (None, ALL),
+    "campaign:notifications_mark_read": (None, POST_ONLY),
 }
 
 # State-changing URLs, POSTed with no data: the access checks come first, so a
@@ -96,6 +122,12 @@ POST_MATRIX = {
     "campaign:account_activate": row(staff=302, leader=403, a=403, b=403),
     "campaign:target_delete": row(staff=302, leader=403, a=403, b=403),
     "campaign:committee_edit": row(staff=400, leader=403, a=403, b=403),
+    # Local officer A's draft: B never learns it exists (404).
+    "campaign:registration_submit": row(staff=302, leader=403, a=302, b=404),
+    "campaign:registration_withdraw": row(staff=302, leader=403, a=302, b=404),
+    "campaign:registration_return": row(staff=400, leader=403, a=403, b=404),
+    "campaign:registration_approve": row(staff=302, leader=403, a=403, b=404),
+    "campaign:notifications_mark_read": row(staff=302, leader=302, a=302, b=302),
 }
 
 # Django's admin is one entry: it checks is_staff itself (canbo.tinh is staff).
@@ -160,9 +192,27 @@ class Objects:
             unit_kind="commune",
             count=6,
         )
+        ward = Area.objects.get(key="ag89-883-30280")
+        self.registration = Registration.objects.create(
+            committee=self.p.committee_a,
+            area=ward,
+            unit_kind="ward",
+            unit_name=ward.full_name,
+            search_name="phuong my binh",
+            programme=programme,
+            phase=phase,
+            year=2023,
+            contact_name="A",
+            contact_phone="0296 3852 123",
+            plan_summary="x",
+            created_by=self.p.officer_a,
+            updated_by=self.p.officer_a,
+            document_name="dang-ky.pdf",
+        )
 
     def store_files(self):
         """Files live in each test's own private directory (see conftest)."""
+        self.registration.document.save("reg.pdf", ContentFile(b"%PDF-1.7 z"))
         self.job.file.save("job.pdf", ContentFile(b"%PDF-1.7 x"))
         self.document.file.save("doc.pdf", ContentFile(b"%PDF-1.7 y"))
 

@@ -12,7 +12,7 @@ from tests.factories import PASSWORD, provincial_staff
 
 # Pages that must answer without a login.
 PUBLIC = {"login", "set_language", "healthz"}
-SAMPLE_KWARGS = {"pk": 1, "public_id": uuid.uuid4()}
+SAMPLE_KWARGS = {"pk": 1, "public_id": uuid.uuid4(), "fmt": "csv"}
 
 
 def project_url_names():

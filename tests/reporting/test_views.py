@@ -173,14 +173,14 @@ class ReportAccessTests(TestCase):
         mine = [ReportJobFactory(requested_by=self.leader) for _ in range(3)]
         ReportJobFactory(requested_by=self.staff)
         self.client.force_login(self.leader)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             response = self.client.get(reverse("reporting:report_list"))
         self.assertEqual(
             {j.pk for j in response.context["page_obj"]}, {j.pk for j in mine}
         )
         for _ in range(10):
             ReportJobFactory(requested_by=self.leader)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             self.client.get(reverse("reporting:report_list"))
 
     def test_eager_mode_request_renders_within_the_request(self):

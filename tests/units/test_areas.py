@@ -155,9 +155,9 @@ class AreaSearchTests(TestCase):
     def test_area_list_runs_a_constant_number_of_queries(self):
         url = reverse("units:area_list")
         # session + user, count, page, counts by kind
-        with self.assertNumQueries(6):  # + the access module's one query
+        with self.assertNumQueries(7):  # + access, + unread notifications
             self.client.get(url, {"as_of": "2023-06-30"})
-        with self.assertNumQueries(6):  # + the access module's one query
+        with self.assertNumQueries(7):  # + access, + unread notifications
             self.client.get(url, {"as_of": "2025-07-02", "page": "2"})
 
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from campaign.services.demo import demo_accounts_seed
 from campaign.services.seed_committees import committees_seed
 from campaign.services.seed_plan import documents_and_plan_seed
+from campaign.services.seed_registrations import registrations_seed
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
             f"Committees: {len(committees.districts) + 2}; plan: {plan.document}."
         )
         seeded = demo_accounts_seed(password=password)
+        registrations = registrations_seed()
+        self.stdout.write(f"Registrations of 2023 added: {registrations}.")
         self.stdout.write("Demo accounts (password from DEMO_PASSWORD):")
         for item in seeded:
             state = "created" if item.created else "updated"

@@ -1,0 +1,236 @@
+"""Issue 4's journey in a real browser, two users side by side: the Long Xuyên
+officer registers a ward with its signed document and submits it; the
+provincial staff member returns it with a reason; the officer fixes the phone
+and resubmits; the staff member approves; both read the same history."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+from campaign.models import Registration, RegistrationTransition
+from campaign.services.seed_plan import documents_and_plan_seed
+from tests.factories import PASSWORD, Personas
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WARD = "Phường Mỹ Bình"
+OFFICER = "Nguyễn Văn Hùng"  # longxuyen, as the timeline names him
+STAFF = "Trần Thị Minh"  # canbo.tinh
+OLD_PHONE = "0296 3852 123"
+NEW_PHONE = "0296 3852 456"
+REASON = "Số điện thoại liên hệ không đúng, đề nghị kiểm tra lại."
+PLAN = (
+    "Duy trì tổ an ninh tự quản ở 100% khóm; "
+    "xây dựng mô hình camera an ninh ở các tuyến đường chính."
+)
+
+# The UI's words (Vietnamese is the default language).
+T = {
+    "registrations": "Đăng ký điển hình",
+    "register": "Đăng ký đơn vị",
+    "waiting": "Chờ tôi xử lý",
+    "notifications": "Thông báo",
+    "unit": "Chọn trong danh sách",
+    "year": "Năm",
+    "contact": "Người liên hệ",
+    "phone": "Điện thoại liên hệ",
+    "plan": "Nội dung đăng ký thực hiện",
+    "document": "Bản đăng ký có chữ ký",
+    "save": "Lưu",
+    "edit": "Sửa",
+    "submit": "Gửi lên tỉnh",
+    "return": "Trả lại để bổ sung",
+    "reason": "Lý do trả lại",
+    "approve": "Phê duyệt",
+    "history": "Lịch sử xử lý",
+    "draft": "Bản nháp",
+    "submitted": "Đã gửi",
+    "returned": "Bị trả lại để bổ sung",
+    "approved": "Đã phê duyệt",
+    "created": "tạo hồ sơ đăng ký (bản nháp)",
+    "changed": "sửa:",
+}
+
+
+@pytest.fixture
+def cast():
+    personas = Personas()
+    documents_and_plan_seed(committee=personas.province_2023)
+    return personas
+
+
+@pytest.fixture
+def staff_page(browser):
+    """The provincial staff member's own browser (cookies apart from the officer's)."""
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    """Like the ``screenshot`` fixture, for any of the two pages."""
+    target = os.environ.get("SCREENSHOT_DIR")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(target) / f"reg-{name}.png"), full_page=True)
+
+
+def blank_pdf(path: Path) -> Path:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)  # A4
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def status_of(page) -> str:
+    return page.locator("[data-testid=status]").inner_text().strip()
+
+
+def timeline_of(page) -> list[str]:
+    history = page.get_by_role("region", name=T["history"])
+    return [
+        " ".join(text.split())
+        for text in history.locator("li.timeline-entry").all_inner_texts()
+    ]
+
+
+def test_register_return_fix_resubmit_approve_with_the_history(
+    live_server, page, staff_page, cast, tmp_path
+):
+    base = live_server.url
+    officer, staff = page, staff_page
+    for p in (officer, staff):
+        p.set_default_timeout(10_000)
+    detail_url = re.compile(r".*/registrations/\d+/$")
+
+    # 1. The officer registers Phường Mỹ Bình with its signed document.
+    log_in(officer, base, "longxuyen")
+    officer.get_by_role("navigation").get_by_role(
+        "link", name=T["registrations"]
+    ).click()
+    officer.get_by_role("link", name=T["register"]).click()
+    officer.wait_for_url(f"{base}/registrations/new/")
+    officer.get_by_label(T["unit"], exact=True).select_option(
+        label=f"{WARD} — Thành phố Long Xuyên"
+    )
+    officer.get_by_label(T["year"]).fill("2023")
+    officer.get_by_label(T["contact"]).fill(OFFICER)
+    officer.get_by_label(T["phone"]).fill(OLD_PHONE)
+    officer.get_by_label(T["plan"]).fill(PLAN)
+    officer.get_by_label(T["document"]).set_input_files(
+        blank_pdf(tmp_path / "dang-ky-my-binh.pdf")
+    )
+    shot(officer, "01-officer-form")
+    officer.get_by_role("button", name=T["save"], exact=True).click()
+    officer.wait_for_url(detail_url)
+    assert status_of(officer) == T["draft"]
+    assert officer.get_by_role("link", name="dang-ky-my-binh.pdf").is_visible()
+    shot(officer, "02-officer-draft")
+    officer.get_by_role("button", name=T["submit"]).click()
+    officer.wait_for_load_state()
+    assert status_of(officer) == T["submitted"]
+    registration_url = officer.url
+    shot(officer, "03-officer-submitted")
+
+    # 2. The staff member finds it waiting and returns it with a reason.
+    log_in(staff, base, "canbo.tinh")
+    staff.goto(f"{base}/registrations/")
+    staff.get_by_role("link", name=T["waiting"]).click()
+    staff.wait_for_url(f"{base}/registrations/waiting/")
+    shot(staff, "04-staff-waiting")
+    staff.get_by_role("link", name=WARD).click()
+    staff.wait_for_url(registration_url)
+    assert status_of(staff) == T["submitted"]
+    staff.get_by_label(T["reason"]).fill(REASON)
+    shot(staff, "05-staff-returning")
+    staff.get_by_role("button", name=T["return"]).click()
+    staff.wait_for_load_state()
+    assert status_of(staff) == T["returned"]
+
+    # 3. The officer is told, reads the reason, fixes the phone and resubmits.
+    officer.goto(f"{base}/")
+    officer.get_by_role("link", name=T["notifications"]).click()
+    shot(officer, "06-officer-notifications")
+    officer.get_by_role("link", name=REASON).click()
+    officer.wait_for_url(registration_url)
+    assert status_of(officer) == T["returned"]
+    assert REASON in officer.get_by_role("status").filter(has_text=REASON).inner_text()
+    shot(officer, "07-officer-returned")
+    officer.get_by_role("link", name=T["edit"], exact=True).click()
+    officer.wait_for_url(re.compile(r".*/registrations/\d+/edit/$"))
+    assert officer.get_by_role("status").filter(has_text=REASON).is_visible()
+    phone = officer.get_by_label(T["phone"])
+    assert phone.input_value() == OLD_PHONE
+    phone.fill(NEW_PHONE)
+    shot(officer, "08-officer-editing")
+    officer.get_by_role("button", name=T["save"], exact=True).click()
+    officer.wait_for_url(registration_url)
+    assert status_of(officer) == T["returned"]
+    officer.get_by_role("button", name=T["submit"]).click()
+    officer.wait_for_load_state()
+    assert status_of(officer) == T["submitted"]
+
+    # 4. The staff member approves.
+    staff.goto(f"{base}/registrations/waiting/")
+    staff.get_by_role("link", name=WARD).click()
+    staff.wait_for_url(registration_url)
+    staff.get_by_role("button", name=T["approve"], exact=True).click()
+    staff.wait_for_load_state()
+    assert status_of(staff) == T["approved"]
+    shot(staff, "09-staff-approved")
+
+    # 5. Both read the same history, oldest first, each step with its actor.
+    officer.reload()
+    assert status_of(officer) == T["approved"]
+    shot(officer, "10-officer-approved")
+    for viewer in (officer, staff):
+        entries = timeline_of(viewer)
+        assert len(entries) == 6, entries
+        created, submitted, returned, changed, resubmitted, approved = entries
+        assert OFFICER in created and T["created"] in created
+        assert OFFICER in submitted and f"“{T['submitted']}”" in submitted
+        assert STAFF in returned and f"“{T['returned']}”" in returned
+        assert REASON in returned
+        assert OFFICER in changed and T["changed"] in changed
+        assert f"{OLD_PHONE} → {NEW_PHONE}" in changed
+        assert T["phone"].lower() in changed.lower()
+        assert OFFICER in resubmitted and f"“{T['submitted']}”" in resubmitted
+        assert STAFF in approved and f"“{T['approved']}”" in approved
+
+    registration = Registration.objects.get()
+    assert registration.unit_name == WARD
+    assert registration.status == "approved"
+    assert registration.contact_phone == NEW_PHONE
+    assert registration.version == 6  # 5 workflow steps and 1 edit
+    assert registration.document_name == "dang-ky-my-binh.pdf"
+    assert RegistrationTransition.objects.filter(registration=registration).count() == 5
+    assert [
+        (t.to_status, t.actor.username)
+        for t in registration.transitions.order_by("at", "pk")
+    ] == [
+        ("draft", "longxuyen"),
+        ("submitted", "longxuyen"),
+        ("returned", "canbo.tinh"),
+        ("submitted", "longxuyen"),
+        ("approved", "canbo.tinh"),
+    ]
+    assert officer.console_errors == []
+    assert staff.console_errors == []
