@@ -664,6 +664,7 @@ def main() -> int:
     os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_bench")
     env = _common.configure(broker=False)
+    machine = _common.machine_info()  # the load average before this run
     if not args.no_http and shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk), or use --no-http.")
     static_root = _common.make_temp_dir("bcd138-bench-static-")
@@ -737,8 +738,14 @@ def main() -> int:
         )
         + ".\n"
     )
-    _common.print_machine_info()
-    print(f"wrk: {wrk_version[0] if wrk_version else '?'}\n")
+    print("| machine | value |")
+    print("|---|---|")
+    for key, value in machine:
+        print(f"| {key} | {value} |")
+    print(f"| wrk | {wrk_version[0] if wrk_version else '?'} |")
+    print(
+        f"| gunicorn | {_common._run(str(Path(sys.executable).with_name('gunicorn')), '--version')} |\n"
+    )
 
     print("## Queries per page (in process, `CaptureQueriesContext`)\n")
     print(f"| page | at {summary['total']:,} rows | at {SMALL} rows | constant |")

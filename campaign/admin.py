@@ -1,6 +1,7 @@
-"""Django admin for the campaign's records: a back office for provincial staff
-(superusers). Day-to-day work goes through the app's own pages, which apply the
-access rules; the admin does not."""
+"""Django admin for the campaign's records: a read-only back office for
+superusers. Every change goes through the app's own pages and services, which
+apply the access rules, the workflow, the version check and the audit trail; the
+admin would bypass them, so it only shows."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,8 +19,21 @@ from campaign.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows records; adding, changing and deleting happen in the app."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SteeringCommittee)
-class SteeringCommitteeAdmin(admin.ModelAdmin):
+class SteeringCommitteeAdmin(ReadOnlyAdmin):
     list_display = ["short_name", "level", "area", "valid_from", "valid_to"]
     list_filter = ["level"]
     search_fields = ["short_name", "name"]
@@ -28,7 +42,7 @@ class SteeringCommitteeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitteeMember)
-class CommitteeMemberAdmin(admin.ModelAdmin):
+class CommitteeMemberAdmin(ReadOnlyAdmin):
     list_display = ["full_name", "role", "committee", "valid_from", "valid_to"]
     list_filter = ["role"]
     search_fields = ["full_name", "position"]
@@ -37,7 +51,7 @@ class CommitteeMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "committee", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -46,40 +60,40 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalDocument)
-class LegalDocumentAdmin(admin.ModelAdmin):
+class LegalDocumentAdmin(ReadOnlyAdmin):
     list_display = ["number_symbol", "doc_type", "issued_on", "issuer", "title"]
     list_filter = ["doc_type"]
     search_fields = ["number_symbol", "title", "issuer"]
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdmin):
     list_display = ["title", "document", "committee"]
     list_select_related = ["document", "committee"]
     raw_id_fields = ["document", "committee"]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "plan"]
     list_select_related = ["plan"]
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
+class PhaseAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "plan", "start_year", "end_year"]
     list_select_related = ["plan"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ReadOnlyAdmin):
     list_display = ["programme", "phase", "kind", "year", "unit_kind", "count"]
     list_filter = ["kind", "year", "unit_kind"]
     list_select_related = ["programme", "phase"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(SimpleHistoryAdmin):
+class RegistrationAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["unit_name", "unit_kind", "year", "status", "committee"]
     list_filter = ["status", "year", "unit_kind", "committee"]
     search_fields = ["unit_name", "search_name", "contact_name"]

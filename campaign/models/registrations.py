@@ -152,6 +152,8 @@ class Registration(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "unit_kind", "status"]),
+            # The quota table: counts per programme, year, kind and status.
+            models.Index(fields=["programme", "year", "unit_kind", "status"]),
             models.Index(fields=["committee", "status"]),
         ]
 

@@ -105,7 +105,7 @@ def _field_label(name: str) -> str:
 def _export_header() -> list[str]:
     """Column titles in the active language (Vietnamese by default)."""
     return [
-        _("No."),
+        _("Registration ID"),
         _field_label("year"),
         _field_label("phase"),
         _field_label("unit_kind"),
