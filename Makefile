@@ -31,7 +31,11 @@ check-msgfmt:
 messages: check-msgfmt | $(BIN)/python
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
 
-demo: $(VENV)/.base-installed messages
+# A local .env so that later `python manage.py …` commands run in the same mode.
+.env:
+	printf '# Written by make demo for this machine only (see .env.example).\nDEBUG=true\nDEMO_PASSWORD=%s\n' '$(DEMO_PASSWORD)' > .env
+
+demo: $(VENV)/.base-installed messages .env
 	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
 	DEBUG=true DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo account (password: $(DEMO_PASSWORD))."

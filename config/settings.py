@@ -15,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 from config.env import (
     env_bool,
@@ -28,6 +29,10 @@ from config.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A developer's machine may keep its variables in .env (``make demo`` writes one);
+# real environment variables always win. Deployments set the environment itself.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 # --- Core -----------------------------------------------------------------------
 
