@@ -29,12 +29,9 @@ import argparse
 import datetime
 import json
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,71 +209,6 @@ class Sampler:
 # --- worker process ---------------------------------------------------------------
 
 
-class Worker:
-    """``celery -A config worker`` in its own process group (as tests/services.py)."""
-
-    def __init__(
-        self,
-        env: dict[str, str],
-        log_path: Path,
-        app: str = "config",
-        concurrency: int = 1,
-    ):
-        self.env = env
-        self.log_path = log_path
-        self.app = app
-        self.concurrency = concurrency
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> Worker:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                self.app,
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={self.concurrency}",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"bench-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=_common.ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited early:\n{self.log()}")
-            if " ready." in self.log():
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"worker not ready after {timeout}s:\n{self.log()}")
-
-    def log(self) -> str:
-        return (
-            self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        )
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-
 def wait_finished(job_ids: list[int], timeout: float) -> None:
     from reporting.choices import FINISHED_STATUSES
     from reporting.models import ReportJob
@@ -328,7 +260,10 @@ def main() -> int:
     }
     user = _common.bench_user()
     created: list[int] = []
-    worker = Worker(
+    # The same worker process the service-backed tests start.
+    from tests.services import CeleryWorker
+
+    worker = CeleryWorker(
         worker_env,
         log_dir / "worker.log",
         app=args.celery_app,

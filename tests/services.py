@@ -74,11 +74,23 @@ def free_port() -> int:
 
 
 class CeleryWorker:
-    """A ``celery -A config worker`` process in its own process group."""
+    """A ``celery -A <app> worker`` process in its own process group (used by the
+    service-backed tests and by the benchmarks under bench/)."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        *,
+        app: str = "config",
+        concurrency: int = 1,
+        name: str = "test",
+    ):
         self.env = env
         self.log_path = log_path
+        self.app = app
+        self.concurrency = concurrency
+        self.name = name
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> CeleryWorker:
@@ -89,16 +101,16 @@ class CeleryWorker:
                 "-m",
                 "celery",
                 "-A",
-                "config",
+                self.app,
                 "worker",
                 "--pool=prefork",
-                "--concurrency=1",
+                f"--concurrency={self.concurrency}",
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
                 "-n",
-                f"test-{uuid.uuid4().hex[:8]}@%h",
+                f"{self.name}-{uuid.uuid4().hex[:8]}@%h",
             ],
             cwd=ROOT,
             env=self.env,
