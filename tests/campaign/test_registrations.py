@@ -442,3 +442,41 @@ class AuditTests(RegistrationTestCase):
             self.assertEqual(
                 (latest.status, latest.history_user), (S.WITHDRAWN, self.p.staff)
             )
+
+
+class HugeUploadTests(RegistrationTestCase):
+    @override_settings(UPLOAD_MAX_BYTES=20 * 1024 * 1024)
+    def test_a_200_mb_registration_document_is_refused_without_holding_it(self):
+        import tracemalloc
+
+        from tests.campaign.test_uploads import GeneratedMultipartBody
+
+        client = self.login(self.p.officer_a)
+        body = GeneratedMultipartBody(
+            fields={
+                "unit": f"area:{self.ward_a.pk}",
+                "phase": str(self.phase.pk),
+                "year": "2023",
+                "contact_name": "Nguyễn Văn Tư",
+                "contact_phone": "0296 3852 123",
+                "plan_summary": "Kế hoạch",
+            },
+            file_field="document",
+            file_name="ban-dang-ky.pdf",
+            size=200 * 1024 * 1024,
+            after={},
+        )
+        tracemalloc.start()
+        try:
+            response = client.generic(
+                "POST", reverse("campaign:registration_create"), **body.environ()
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(
+            response, "Tệp quá lớn: giới hạn là 20,0\xa0MB", status_code=400
+        )
+        self.assertFalse(Registration.objects.exists())
+        self.assertLess(peak, 40 * 1024 * 1024)
