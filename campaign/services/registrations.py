@@ -121,8 +121,12 @@ def _unit_kind_of(*, area: Area | None, organisation: Organisation | None) -> st
 
 
 def _committee_for(
-    user: AbstractBaseUser, *, area: Area | None, organisation, year: int
-):
+    user: AbstractBaseUser,
+    *,
+    area: Area | None,
+    organisation: Organisation | None,
+    year: int,
+) -> SteeringCommittee | None:
     """The committee a registration belongs to: the user's committee whose scope
     holds the unit (the province's for provincial staff)."""
     granted = access.access_for(user)
@@ -313,7 +317,9 @@ def registration_update(
 
 def _move(
     *, registration: Registration, action: str, by: AbstractBaseUser, reason: str = ""
-) -> Registration:
+) -> tuple[Registration, str, Transition]:
+    """Lock the row, check the step is possible, and apply it in memory; the
+    caller saves, logs and notifies. Returns (registration, old status, step)."""
     step = TRANSITIONS[action]
     if not access.can(by, step.capability):
         raise PermissionDenied
