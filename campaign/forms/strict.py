@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from campaign.forms import add_service_error
 
 FORM_UNEXPECTED_FIELDS = _(
     "The form was sent with fields that are not on it (%(fields)s). Nothing was "
@@ -55,16 +57,7 @@ class StrictFormMixin:
         return cleaned_data
 
     def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's ``ValidationError`` on the form: messages about one
-        of the form's fields go next to it, all others at the top."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            target = field if field in self.fields else None
-            if field == NON_FIELD_ERRORS:
-                target = None
-            self.add_error(target, errors)
+        add_service_error(self, error)
 
 
 class StrictForm(StrictFormMixin, forms.Form):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import access
 from campaign.access import Capability
+from campaign.forms import form_status
 from campaign.forms.accounts import (
     AccountCreateForm,
     AccountSearchForm,
@@ -24,10 +25,6 @@ from campaign.selectors.committees import committee_choices_for_user
 from campaign.services import accounts as services
 
 ACCOUNTS_PER_PAGE = 50
-
-
-def _status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
 
 
 @require_GET
@@ -67,7 +64,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The account has been created."))
             return redirect("campaign:account_detail", pk=account.pk)
     return render(
-        request, "campaign/account_form.html", {"form": form}, status=_status(form)
+        request, "campaign/account_form.html", {"form": form}, status=form_status(form)
     )
 
 
@@ -138,7 +135,7 @@ def account_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "campaign/account_password_form.html",
         {"form": form, "account": account},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -195,7 +192,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "campaign/profile.html",
         {"form": form, "memberships": memberships},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -211,5 +208,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your password has been changed."))
         return redirect("campaign:profile")
     return render(
-        request, "campaign/password_change.html", {"form": form}, status=_status(form)
+        request,
+        "campaign/password_change.html",
+        {"form": form},
+        status=form_status(form),
     )

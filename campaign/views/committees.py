@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign import access
 from campaign.access import Capability
 from campaign.choices import CommitteeLevel
+from campaign.forms import form_status
 from campaign.forms.committees import CommitteeEditForm, CommitteeForm, MemberForm
 from campaign.selectors import committees as selectors
 from campaign.services import committees as services
@@ -73,7 +74,7 @@ def committee_create(request: HttpRequest) -> HttpResponse:
         request,
         "campaign/committee_form.html",
         {"form": form},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -102,7 +103,7 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "campaign/committee_form.html",
         {"form": form, "committee": committee},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -128,7 +129,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "campaign/member_form.html",
         {"form": form, "committee": committee},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -152,7 +153,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "campaign/member_form.html",
         {"form": form, "committee": member.committee, "member": member},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

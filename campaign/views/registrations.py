@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import access, uploads
 from campaign.access import Capability
+from campaign.forms import add_service_error, form_status
 from campaign.forms.registrations import ApproveForm, RegistrationForm, ReturnForm
 from campaign.models import Phase
 from campaign.selectors import registrations as selectors
@@ -39,14 +40,6 @@ def _valid(request: HttpRequest, form) -> bool:
         form.errors.pop(field, None)
         form.add_error(field, uploads.too_large_error())
     return valid and not too_large
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,7 +99,7 @@ def registration_create(request: HttpRequest) -> HttpResponse:
                     ),
                 )
                 return redirect(existing)
-            _add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -119,7 +112,7 @@ def registration_create(request: HttpRequest) -> HttpResponse:
         request,
         "campaign/registration_form.html",
         {"form": form, "year": year},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -198,7 +191,7 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The registration has been saved."))
             return redirect(registration)
@@ -206,7 +199,7 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "campaign/registration_form.html",
         {"form": form, "registration": registration, "conflict": conflict},
-        status=409 if conflict else 400 if form.is_bound and form.errors else 200,
+        status=409 if conflict else form_status(form),
     )
 
 
