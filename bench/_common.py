@@ -109,10 +109,10 @@ def grant_report_requests(user) -> str:
     requester (one membership query per request, as in production).
     """
     try:
-        from campaign.access import Capability, can, forget
-        from campaign.choices import MembershipRole
-        from campaign.models import Membership
-        from campaign.services.seed_committees import committees_seed
+        from campaign.committees.access import Capability, can, forget
+        from campaign.committees.choices import MembershipRole
+        from campaign.committees.models import Membership
+        from campaign.planning.services.reference_committees import committees_seed
     except ImportError:
         return "signed-in user (this version has no capability check)"
     forget(user)

@@ -32,7 +32,7 @@ What it does:
    the session cookie, then ``wrk`` (bounded: ``-d`` seconds, ``-c``
    connections, one thread) on each page in turn, for ``--rounds`` rounds in
    rotating order, after a warm-up. Pages: the bare view (``/bench/bare/``),
-   our ``/registrations/`` (both users) and ``/admin/campaign/registration/``
+   our ``/registrations/`` (both users) and ``/admin/registrations/registration/``
    (first pages, 50 rows each).
 
 Reports req/s (median of rounds), p50/p99 latency (wrk ``--latency``), the
@@ -161,9 +161,9 @@ def prepare_schema() -> None:
 
 
 def seed():
-    from campaign.choices import ProgrammeKind
-    from campaign.services.seed_committees import committees_seed
-    from campaign.services.seed_plan import documents_and_plan_seed
+    from campaign.planning.choices import ProgrammeKind
+    from campaign.planning.services.reference_committees import committees_seed
+    from campaign.planning.services.reference_data import documents_and_plan_seed
 
     committees = committees_seed()
     plan = documents_and_plan_seed(committee=committees.province_2023)
@@ -175,9 +175,9 @@ def seed():
 def bench_users(committees):
     from django.contrib.auth import get_user_model
 
-    from campaign.access import forget
-    from campaign.choices import MembershipRole
-    from campaign.models import Membership
+    from campaign.committees.access import forget
+    from campaign.committees.choices import MembershipRole
+    from campaign.committees.models import Membership
 
     users = []
     for username, superuser in ((STAFF_USERNAME, True), (PROVINCIAL_USERNAME, False)):
@@ -217,9 +217,13 @@ def generate(*, count: int, committees, programme, phase, user) -> dict:
     """Fill the database with ``count`` registrations (see the module doc)."""
     from django.db import connection, transaction
 
-    from campaign.choices import RegistrationStatus, UnitKind
-    from campaign.models import Registration
-    from campaign.selectors.registrations import REGISTRABLE_AREA_KINDS, scope_day
+    from campaign.planning.choices import UnitKind
+    from campaign.registrations.choices import RegistrationStatus
+    from campaign.registrations.models import Registration
+    from campaign.registrations.selectors.registrations import (
+        REGISTRABLE_AREA_KINDS,
+        scope_day,
+    )
     from units.models import Area, Organisation
     from units.selectors import valid_on_q
     from units.text import fold
@@ -370,7 +374,7 @@ def set_order_index(present: bool) -> None:
 def data_summary() -> dict:
     from django.db.models import Count
 
-    from campaign.models import Registration
+    from campaign.registrations.models import Registration
 
     def by(field):
         return dict(
@@ -394,7 +398,7 @@ def data_summary() -> dict:
 PAGES = {
     "bare": "/bench/bare/",
     "ours": "/registrations/",
-    "admin": "/admin/campaign/registration/",
+    "admin": "/admin/registrations/registration/",
 }
 
 
@@ -678,7 +682,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from campaign.models import Registration
+    from campaign.registrations.models import Registration
 
     log_dir = _common.make_temp_dir("bcd138-bench-reg-")
     try:

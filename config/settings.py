@@ -65,7 +65,10 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "units",
-    "campaign",
+    "campaign.committees",
+    "campaign.planning",
+    "campaign.registrations",
+    "campaign.demo",
     "reporting",
 ]
 
@@ -134,6 +137,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------
 
+AUTH_USER_MODEL = "committees.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

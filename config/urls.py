@@ -25,7 +25,9 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("areas/", include("units.urls")),
     path("reports/", include("reporting.urls")),
-    path("", include("campaign.urls")),
+    path("", include("campaign.committees.urls")),
+    path("", include("campaign.planning.urls")),
+    path("", include("campaign.registrations.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from campaign import access
-from campaign.access import Capability
-from campaign.selectors import registrations as registration_selectors
+from campaign.committees import access
+from campaign.committees.access import Capability
+from campaign.registrations.selectors import registrations as registration_selectors
 
 
 @require_GET

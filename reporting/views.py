@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaign import access
-from campaign.access import Capability
+from campaign.committees import access
+from campaign.committees.access import Capability
 from reporting import selectors, services
 from reporting.choices import ReportStatus
 from reporting.forms import ReportRequestForm

@@ -59,9 +59,9 @@ class Personas:
     the committees they act for."""
 
     def __init__(self):
-        from campaign.choices import MembershipRole
-        from campaign.models import Membership
-        from campaign.services.seed_committees import committees_seed
+        from campaign.committees.choices import MembershipRole
+        from campaign.committees.models import Membership
+        from campaign.planning.services.reference_committees import committees_seed
 
         load_areas()
         committees = committees_seed()

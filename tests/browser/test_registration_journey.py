@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from campaign.models import Registration, RegistrationTransition
-from campaign.services.seed_plan import documents_and_plan_seed
+from campaign.planning.services.reference_data import documents_and_plan_seed
+from campaign.registrations.models import Registration, RegistrationTransition
 from tests.factories import PASSWORD, Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

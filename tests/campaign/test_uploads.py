@@ -18,8 +18,8 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from campaign import uploads
-from campaign.models import LegalDocument
-from tests.campaign.test_documents import Cast
+from campaign.planning.models import LegalDocument
+from tests.planning.test_documents import Cast
 
 MB = 1024 * 1024
 
@@ -373,7 +373,7 @@ class SizeLimitedUploadHandlerTests(TestCase):
     def setUp(self):
         COUNTED["largest"] = 0
         self.client.force_login(self.cast.staff)
-        self.url = reverse("campaign:document_create")
+        self.url = reverse("planning:document_create")
 
     def post_generated(self, size: int, after: dict[str, str] | None = None):
         body = GeneratedMultipartBody(

@@ -12,15 +12,11 @@ from django.db import transaction
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaign.choices import CommitteeRole, DocumentType
-from campaign.models import (
-    CommitteeMember,
-    LegalDocument,
-    Membership,
-    Plan,
-    Registration,
-    Target,
-)
+from campaign.committees.choices import CommitteeRole
+from campaign.committees.models import CommitteeMember, Membership
+from campaign.planning.choices import DocumentType
+from campaign.planning.models import LegalDocument, Plan, Target
+from campaign.registrations.models import Registration
 from reporting.choices import ReportStatus
 from tests.factories import Personas
 from tests.reporting.factories import ReportJobFactory
@@ -63,71 +59,89 @@ MATRIX = {
     "reporting:report_detail": (lambda o: {"public_id": o.job.public_id}, OWNER_ONLY),
     "reporting:report_status": (lambda o: {"public_id": o.job.public_id}, OWNER_ONLY),
     "reporting:report_download": (lambda o: {"public_id": o.job.public_id}, OWNER_ONLY),
-    "campaign:committee_list": (None, ALL),
-    "campaign:committee_create": (None, STAFF_ONLY),
-    "campaign:committee_detail": (lambda o: {"pk": o.p.committee_a.pk}, row(b=404)),
-    "campaign:committee_edit": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
-    "campaign:member_add": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
-    "campaign:member_edit": (lambda o: {"pk": o.member.pk}, STAFF_ONLY),
-    "campaign:member_remove": (lambda o: {"pk": o.member.pk}, POST_ONLY),
-    "campaign:account_list": (None, STAFF_ONLY),
-    "campaign:account_create": (None, STAFF_ONLY),
-    "campaign:account_detail": (lambda o: {"pk": o.p.officer_b.pk}, STAFF_ONLY),
-    "campaign:membership_add": (lambda o: {"pk": o.p.officer_b.pk}, POST_ONLY),
-    "campaign:membership_remove": (lambda o: {"pk": o.membership.pk}, POST_ONLY),
-    "campaign:account_password_reset": (lambda o: {"pk": o.p.officer_b.pk}, STAFF_ONLY),
-    "campaign:account_deactivate": (lambda o: {"pk": o.p.officer_b.pk}, POST_ONLY),
-    "campaign:account_activate": (lambda o: {"pk": o.p.officer_b.pk}, POST_ONLY),
-    "campaign:profile": (None, ALL),
-    "campaign:password_change": (None, ALL),
-    "campaign:document_list": (None, ALL),
-    "campaign:document_create": (None, STAFF_ONLY),
-    "campaign:document_detail": (lambda o: {"pk": o.document.pk}, ALL),
-    "campaign:document_edit": (lambda o: {"pk": o.document.pk}, STAFF_ONLY),
-    "campaign:document_download": (lambda o: {"pk": o.document.pk}, ALL),
-    "campaign:plan_list": (None, ALL),
-    "campaign:plan_detail": (lambda o: {"pk": o.plan.pk}, ALL),
-    "campaign:target_create": (lambda o: {"pk": o.plan.pk}, STAFF_ONLY),
-    "campaign:target_edit": (lambda o: {"pk": o.target.pk}, STAFF_ONLY),
-    "campaign:target_delete": (lambda o: {"pk": o.target.pk}, POST_ONLY),
-    "campaign:registration_list": (None, ALL),
-    "campaign:registration_export": (lambda o: {"fmt": "csv"}, ALL),
-    "campaign:registration_waiting": (None, ALL),
-    "campaign:registration_create": (None, row(leader=403)),
-    "campaign:registration_detail": (lambda o: {"pk": o.registration.pk}, row(b=404)),
-    "campaign:registration_edit": (
-        lambda o: {"pk": o.registration.pk},
-        row(leader=403, b=404),
+    "committees:committee_list": (None, ALL),
+    "committees:committee_create": (None, STAFF_ONLY),
+    "committees:committee_detail": (lambda o: {"pk": o.p.committee_a.pk}, row(b=404)),
+    "committees:committee_edit": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
+    "committees:member_add": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
+    "committees:member_edit": (lambda o: {"pk": o.member.pk}, STAFF_ONLY),
+    "committees:member_remove": (lambda o: {"pk": o.member.pk}, POST_ONLY),
+    "committees:account_list": (None, STAFF_ONLY),
+    "committees:account_create": (None, STAFF_ONLY),
+    "committees:account_detail": (lambda o: {"pk": o.p.officer_b.pk}, STAFF_ONLY),
+    "committees:membership_add": (lambda o: {"pk": o.p.officer_b.pk}, POST_ONLY),
+    "committees:membership_remove": (lambda o: {"pk": o.membership.pk}, POST_ONLY),
+    "committees:account_password_reset": (
+        lambda o: {"pk": o.p.officer_b.pk},
+        STAFF_ONLY,
     ),
-    "campaign:registration_document": (
+    "committees:account_deactivate": (lambda o: {"pk": o.p.officer_b.pk}, POST_ONLY),
+    "committees:account_activate": (lambda o: {"pk": o.p.officer_b.pk}, POST_ONLY),
+    "committees:profile": (None, ALL),
+    "committees:password_change": (None, ALL),
+    "planning:document_list": (None, ALL),
+    "planning:document_create": (None, STAFF_ONLY),
+    "planning:document_detail": (lambda o: {"pk": o.document.pk}, ALL),
+    "planning:document_edit": (lambda o: {"pk": o.document.pk}, STAFF_ONLY),
+    "planning:document_download": (lambda o: {"pk": o.document.pk}, ALL),
+    "planning:plan_list": (None, ALL),
+    "planning:plan_detail": (lambda o: {"pk": o.plan.pk}, ALL),
+    "planning:target_create": (lambda o: {"pk": o.plan.pk}, STAFF_ONLY),
+    "planning:target_edit": (lambda o: {"pk": o.target.pk}, STAFF_ONLY),
+    "planning:target_delete": (lambda o: {"pk": o.target.pk}, POST_ONLY),
+    "registrations:registration_list": (None, ALL),
+    "registrations:registration_export": (lambda o: {"fmt": "csv"}, ALL),
+    "registrations:registration_waiting": (None, ALL),
+    "registrations:registration_create": (None, row(leader=403)),
+    "registrations:registration_detail": (
         lambda o: {"pk": o.registration.pk},
         row(b=404),
     ),
-    "campaign:registration_submit": (lambda o: {"pk": o.registration.pk}, POST_ONLY),
-    "campaign:registration_withdraw": (lambda o: {"pk": o.registration.pk}, POST_ONLY),
-    "campaign:registration_return": (lambda o: {"pk": o.registration.pk}, POST_ONLY),
-    "campaign:registration_approve": (lambda o: {"pk": o.registration.pk}, POST_ONLY),
-    "campaign:notification_list": (None, ALL),
-    "campaign:notifications_mark_read": (None, POST_ONLY),
+    "registrations:registration_edit": (
+        lambda o: {"pk": o.registration.pk},
+        row(leader=403, b=404),
+    ),
+    "registrations:registration_document": (
+        lambda o: {"pk": o.registration.pk},
+        row(b=404),
+    ),
+    "registrations:registration_submit": (
+        lambda o: {"pk": o.registration.pk},
+        POST_ONLY,
+    ),
+    "registrations:registration_withdraw": (
+        lambda o: {"pk": o.registration.pk},
+        POST_ONLY,
+    ),
+    "registrations:registration_return": (
+        lambda o: {"pk": o.registration.pk},
+        POST_ONLY,
+    ),
+    "registrations:registration_approve": (
+        lambda o: {"pk": o.registration.pk},
+        POST_ONLY,
+    ),
+    "registrations:notification_list": (None, ALL),
+    "registrations:notifications_mark_read": (None, POST_ONLY),
 }
 
 # State-changing URLs, POSTed with no data: the access checks come first, so a
 # refused persona never reaches the form (nothing changes either way).
 POST_MATRIX = {
     "reporting:report_request": row(leader=400, a=403, b=403, staff=400),
-    "campaign:member_remove": row(staff=302, leader=403, a=403, b=403),
-    "campaign:membership_add": row(staff=400, leader=403, a=403, b=403),
-    "campaign:membership_remove": row(staff=302, leader=403, a=403, b=403),
-    "campaign:account_deactivate": row(staff=302, leader=403, a=403, b=403),
-    "campaign:account_activate": row(staff=302, leader=403, a=403, b=403),
-    "campaign:target_delete": row(staff=302, leader=403, a=403, b=403),
-    "campaign:committee_edit": row(staff=400, leader=403, a=403, b=403),
+    "committees:member_remove": row(staff=302, leader=403, a=403, b=403),
+    "committees:membership_add": row(staff=400, leader=403, a=403, b=403),
+    "committees:membership_remove": row(staff=302, leader=403, a=403, b=403),
+    "committees:account_deactivate": row(staff=302, leader=403, a=403, b=403),
+    "committees:account_activate": row(staff=302, leader=403, a=403, b=403),
+    "planning:target_delete": row(staff=302, leader=403, a=403, b=403),
+    "committees:committee_edit": row(staff=400, leader=403, a=403, b=403),
     # Local officer A's draft: B never learns it exists (404).
-    "campaign:registration_submit": row(staff=302, leader=403, a=302, b=404),
-    "campaign:registration_withdraw": row(staff=302, leader=403, a=302, b=404),
-    "campaign:registration_return": row(staff=400, leader=403, a=403, b=404),
-    "campaign:registration_approve": row(staff=302, leader=403, a=403, b=404),
-    "campaign:notifications_mark_read": row(staff=302, leader=302, a=302, b=302),
+    "registrations:registration_submit": row(staff=302, leader=403, a=302, b=404),
+    "registrations:registration_withdraw": row(staff=302, leader=403, a=302, b=404),
+    "registrations:registration_return": row(staff=400, leader=403, a=403, b=404),
+    "registrations:registration_approve": row(staff=302, leader=403, a=403, b=404),
+    "registrations:notifications_mark_read": row(staff=302, leader=302, a=302, b=302),
 }
 
 # Django's admin is one entry: it checks is_staff itself (canbo.tinh is staff).

@@ -33,9 +33,9 @@ class SecurityHeaderTests(TestCase):
         self.client.force_login(self.p.officer_a)
         for url in (
             reverse("home"),
-            reverse("campaign:registration_list"),
-            reverse("campaign:committee_detail", args=[self.p.committee_b.pk]),  # 404
-            reverse("campaign:account_list"),  # 403
+            reverse("registrations:registration_list"),
+            reverse("committees:committee_detail", args=[self.p.committee_b.pk]),  # 404
+            reverse("committees:account_list"),  # 403
         ):
             with self.subTest(url=url):
                 self.assert_secure(self.client.get(url))

@@ -1,0 +1,191 @@
+"""What a user may see and do — the one place that decides.
+
+A user acts for one or more steering committees through memberships; each
+membership has a role. The role gives *capabilities* (functions the user may
+use); the committee gives *scope* (which records the user may see):
+
+* a province-level committee sees the whole province;
+* a district-level committee sees its area's subtree as it stood on the date
+  in question, plus the organisations it manages;
+* a commune-level committee sees its commune (and organisations it manages).
+
+A user in several committees gets the union. Views and selectors ask this module
+and nothing else. Objects outside the scope are answered with 404 (their
+existence is not revealed), functions outside the capabilities with 403.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from campaign.committees.choices import CommitteeLevel, MembershipRole
+from campaign.committees.models import Membership
+from units.models import Area
+from units.selectors import valid_on_q
+
+
+class Capability:
+    VIEW = "view"
+    MANAGE_COMMITTEES = "manage_committees"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_DOCUMENTS = "manage_documents"
+    MANAGE_TARGETS = "manage_targets"
+    REQUEST_REPORTS = "request_reports"
+    REGISTER_UNITS = "register_units"
+    REVIEW_REGISTRATIONS = "review_registrations"
+
+
+ALL_CAPABILITIES = frozenset(
+    value for name, value in vars(Capability).items() if name.isupper()
+)
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    MembershipRole.PROVINCIAL_STAFF: ALL_CAPABILITIES,
+    MembershipRole.LEADER: frozenset({Capability.VIEW, Capability.REQUEST_REPORTS}),
+    MembershipRole.LOCAL_OFFICER: frozenset(
+        {Capability.VIEW, Capability.REGISTER_UNITS}
+    ),
+    MembershipRole.VIEWER: frozenset({Capability.VIEW}),
+}
+
+
+@dataclass(frozen=True)
+class CommitteeGrant:
+    committee_id: int
+    level: str
+    area_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Access:
+    """Everything this module knows about one user, read once per request."""
+
+    grants: tuple[CommitteeGrant, ...]
+    capabilities: frozenset[str]
+    whole_province: bool
+
+    @property
+    def committee_ids(self) -> frozenset[int]:
+        return frozenset(g.committee_id for g in self.grants)
+
+    @property
+    def committee_area_ids(self) -> frozenset[int]:
+        return frozenset(g.area_id for g in self.grants)
+
+
+NO_ACCESS = Access(grants=(), capabilities=frozenset(), whole_province=False)
+_CACHE_ATTRIBUTE = "_campaign_access"
+
+
+def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
+    """The user's access, computed with one query and kept on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        access = Access(grants=(), capabilities=ALL_CAPABILITIES, whole_province=True)
+    else:
+        grants = tuple(
+            CommitteeGrant(committee_id=c_id, level=level, area_id=area_id, role=role)
+            for c_id, level, area_id, role in Membership.objects.filter(
+                user=user
+            ).values_list(
+                "committee_id", "committee__level", "committee__area_id", "role"
+            )
+        )
+        capabilities = frozenset().union(*(ROLE_CAPABILITIES[g.role] for g in grants))
+        access = Access(
+            grants=grants,
+            capabilities=capabilities,
+            whole_province=any(g.level == CommitteeLevel.PROVINCE for g in grants),
+        )
+    setattr(user, _CACHE_ATTRIBUTE, access)
+    return access
+
+
+def forget(user: AbstractBaseUser) -> None:
+    """Drop the cached access after the user's memberships changed."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def can(user: AbstractBaseUser | AnonymousUser, capability: str) -> bool:
+    return capability in access_for(user).capabilities
+
+
+def require(user: AbstractBaseUser | AnonymousUser, capability: str) -> None:
+    """403 unless the user has ``capability``."""
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def area_ids_in_scope(
+    user: AbstractBaseUser | AnonymousUser, *, on: datetime.date
+) -> frozenset[int] | None:
+    """Ids of the areas the user may see records of, as the areas stood on
+    ``on``; ``None`` means the whole province."""
+    access = access_for(user)
+    if access.whole_province:
+        return None
+    if not access.grants:
+        return frozenset()
+    roots = access.committee_area_ids
+    # Administrative trees are at most two levels below a committee's area
+    # (district → commune), so two hops cover every subtree.
+    children = Area.objects.filter(valid_on_q(on), parent_id__in=roots).values_list(
+        "pk", flat=True
+    )
+    grandchildren = Area.objects.filter(
+        valid_on_q(on), parent__parent_id__in=roots
+    ).values_list("pk", flat=True)
+    return frozenset(roots) | frozenset(children) | frozenset(grandchildren)
+
+
+def area_in_scope(
+    user: AbstractBaseUser | AnonymousUser, area: Area, *, on: datetime.date
+) -> bool:
+    scope = area_ids_in_scope(user, on=on)
+    return scope is None or area.pk in scope
+
+
+def committee_scope_q(user: AbstractBaseUser | AnonymousUser) -> Q:
+    """Committees the user may see: their own, the ones under them, and the
+    ones above them (a local officer sees the provincial committee too)."""
+    from campaign.committees.models import SteeringCommittee
+
+    access = access_for(user)
+    if access.whole_province:
+        return Q()
+    own = access.committee_ids
+    if not own:
+        return Q(pk__in=[])
+    above = SteeringCommittee.objects.filter(pk__in=own).values_list(
+        "parent_id", "parent__parent_id"
+    )
+    below = SteeringCommittee.objects.filter(
+        Q(parent_id__in=own) | Q(parent__parent_id__in=own)
+    ).values_list("pk", flat=True)
+    visible = set(own) | set(below)
+    for parent_id, grandparent_id in above:
+        visible.update(i for i in (parent_id, grandparent_id) if i is not None)
+    return Q(pk__in=visible)
+
+
+def organisation_scope_q(
+    user: AbstractBaseUser | AnonymousUser, *, on: datetime.date
+) -> Q:
+    """Organisations the user may see: those their committees manage, and those
+    located in their area on ``on``."""
+    scope = area_ids_in_scope(user, on=on)
+    if scope is None:
+        return Q()
+    managed = access_for(user).committee_area_ids
+    return Q(managed_by_id__in=managed) | Q(area_id__in=scope)

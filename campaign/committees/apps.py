@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommitteesConfig(AppConfig):
+    """Steering committees, their members, the accounts acting for them, the
+    access module and the audit trail of everything that grants or defines."""
+
+    name = "campaign.committees"
+    label = "committees"
+    verbose_name = _("Committees and access")

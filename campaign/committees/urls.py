@@ -1,0 +1,47 @@
+from django.urls import path
+
+from campaign.committees.views import accounts, committees
+
+app_name = "committees"
+
+urlpatterns = [
+    # Steering committees and their members
+    path("committees/", committees.committee_list, name="committee_list"),
+    path("committees/new/", committees.committee_create, name="committee_create"),
+    path("committees/<int:pk>/", committees.committee_detail, name="committee_detail"),
+    path("committees/<int:pk>/edit/", committees.committee_edit, name="committee_edit"),
+    path("committees/<int:pk>/members/add/", committees.member_add, name="member_add"),
+    path("members/<int:pk>/edit/", committees.member_edit, name="member_edit"),
+    path("members/<int:pk>/remove/", committees.member_remove, name="member_remove"),
+    # Accounts (managed by provincial staff) and one's own profile
+    path("accounts/", accounts.account_list, name="account_list"),
+    path("accounts/new/", accounts.account_create, name="account_create"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
+    path(
+        "accounts/<int:pk>/memberships/add/",
+        accounts.membership_add,
+        name="membership_add",
+    ),
+    path(
+        "memberships/<int:pk>/remove/",
+        accounts.membership_remove,
+        name="membership_remove",
+    ),
+    path(
+        "accounts/<int:pk>/password/",
+        accounts.account_password_reset,
+        name="account_password_reset",
+    ),
+    path(
+        "accounts/<int:pk>/deactivate/",
+        accounts.account_deactivate,
+        name="account_deactivate",
+    ),
+    path(
+        "accounts/<int:pk>/activate/",
+        accounts.account_activate,
+        name="account_activate",
+    ),
+    path("profile/", accounts.profile, name="profile"),
+    path("profile/password/", accounts.password_change, name="password_change"),
+]

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from campaign.demo.accounts import demo_accounts_seed
+from campaign.demo.registrations import registrations_seed
+from campaign.planning.services.reference_committees import committees_seed
+from campaign.planning.services.reference_data import documents_and_plan_seed
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo accounts (password from DEMO_PASSWORD) and load An Giang's "
+        "areas. Safe to run again. Refuses to run with DEBUG off unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off (never on a production database).",
+        )
+
+    def handle(self, *args, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like production. Demo accounts with a known "
+                "password are refused; pass --force if you really mean it."
+            )
+        password = settings.DEMO_PASSWORD
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise CommandError(
+                f"Set DEMO_PASSWORD to a password of at least {MIN_PASSWORD_LENGTH} "
+                "characters."
+            )
+        call_command("load_areas", stdout=self.stdout)
+        committees = committees_seed()
+        plan = documents_and_plan_seed(committee=committees.province_2023)
+        self.stdout.write(
+            f"Committees: {len(committees.districts) + 2}; plan: {plan.document}."
+        )
+        seeded = demo_accounts_seed(password=password)
+        registrations = registrations_seed()
+        self.stdout.write(f"Registrations of 2023 added: {registrations}.")
+        self.stdout.write("Demo accounts (password from DEMO_PASSWORD):")
+        for item in seeded:
+            state = "created" if item.created else "updated"
+            self.stdout.write(
+                f"  {item.account.username:<12} {state:<8} {item.account.description}"
+            )

@@ -1,0 +1,166 @@
+"""Reads of the plan, its programmes, phases and targets, and the arithmetic of
+targets ("at least 30 % of the wards" → how many wards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
+from django.http import Http404
+
+from campaign.committees import access
+from campaign.committees.access import Capability
+from campaign.planning.choices import RoundingRule, UnitKind
+from campaign.planning.models import LegalDocument, Phase, Plan, Programme, Target
+
+User = AbstractBaseUser | AnonymousUser
+
+_ROUNDING = {
+    RoundingRule.UP: ROUND_CEILING,
+    RoundingRule.DOWN: ROUND_FLOOR,
+    RoundingRule.NEAREST: ROUND_HALF_UP,
+}
+
+
+def required_count(*, share_percent: Decimal, total: int, rounding: str) -> int:
+    """How many of ``total`` units make "at least ``share_percent`` %", rounded
+    by ``rounding`` ("up", "down", "nearest" — halves go up).
+
+    30 % of 11 wards is 3.3: 4 rounding up, 3 rounding down or to nearest.
+    Exact decimal arithmetic: 30 % of 10 is 3 whatever the rule.
+    """
+    share = Decimal(share_percent)
+    if not share.is_finite() or not Decimal(0) <= share <= Decimal(100):
+        raise ValueError(
+            f"share_percent must be between 0 and 100, not {share_percent}"
+        )
+    if total < 0:
+        raise ValueError(f"total must not be negative, not {total}")
+    try:
+        mode = _ROUNDING[RoundingRule(rounding)]
+    except ValueError:
+        raise ValueError(f"Unknown rounding rule: {rounding!r}") from None
+    return int((share * total / 100).quantize(Decimal(1), rounding=mode))
+
+
+# --- Plans ------------------------------------------------------------------------
+
+
+def plan_list(*, user: User) -> QuerySet[Plan]:
+    if not access.can(user, Capability.VIEW):
+        return Plan.objects.none()
+    return (
+        Plan.objects.select_related("document", "committee")
+        .annotate(
+            programme_count=Count("programmes", distinct=True),
+            phase_count=Count("phases", distinct=True),
+            target_count=Count("programmes__targets", distinct=True),
+        )
+        .order_by("pk")
+    )
+
+
+def plan_get(*, user: User, pk: int) -> Plan:
+    if not access.can(user, Capability.VIEW):
+        raise Http404("No such plan.")
+    try:
+        return Plan.objects.select_related("document", "committee").get(pk=pk)
+    except Plan.DoesNotExist:
+        raise Http404("No such plan.") from None
+
+
+@dataclass(frozen=True)
+class PhaseTargets:
+    phase: Phase
+    targets: list[Target]
+
+
+@dataclass(frozen=True)
+class ProgrammeTargets:
+    programme: Programme
+    legal_basis: list[LegalDocument]
+    phases: list[PhaseTargets]
+
+    @property
+    def target_count(self) -> int:
+        return sum(len(p.targets) for p in self.phases)
+
+
+@dataclass(frozen=True)
+class PlanDetail:
+    plan: Plan
+    legal_basis: list[LegalDocument]
+    phases: list[Phase]
+    programmes: list[ProgrammeTargets]
+
+    @property
+    def target_count(self) -> int:
+        return sum(p.target_count for p in self.programmes)
+
+
+def plan_detail(*, user: User, pk: int) -> PlanDetail:
+    """The plan with its legal basis, phases, programmes and their targets,
+    grouped by programme then phase — in a fixed number of queries, however
+    many targets there are."""
+    plan = plan_get(user=user, pk=pk)
+    legal_basis = list(plan.legal_basis.all())
+    phases = list(plan.phases.order_by("start_year"))
+    programmes = list(
+        plan.programmes.order_by("pk").prefetch_related(
+            Prefetch("legal_basis", queryset=LegalDocument.objects.all())
+        )
+    )
+    by_group: dict[tuple[int, int], list[Target]] = {}
+    # Unit kinds in the order the plan lists them: xã, phường, thị trấn, cơ quan…
+    unit_rank = Case(
+        *(
+            When(unit_kind=kind, then=Value(rank))
+            for rank, kind in enumerate(UnitKind.values)
+        ),
+        default=Value(len(UnitKind.values)),
+        output_field=IntegerField(),
+    )
+    for target in (
+        Target.objects.filter(programme__plan=plan)
+        .annotate(unit_rank=unit_rank)
+        .order_by("year", "kind", "unit_rank", "grouping", "pk")
+    ):
+        by_group.setdefault((target.programme_id, target.phase_id), []).append(target)
+    phase_by_id = {phase.pk: phase for phase in phases}
+    grouped = []
+    for programme in programmes:
+        # Reuse the loaded objects so that templates never query again.
+        rows = []
+        for phase in phases:
+            targets = by_group.get((programme.pk, phase.pk), [])
+            for target in targets:
+                target.programme = programme
+                target.phase = phase_by_id[target.phase_id]
+            rows.append(PhaseTargets(phase=phase, targets=targets))
+        grouped.append(
+            ProgrammeTargets(
+                programme=programme,
+                legal_basis=list(programme.legal_basis.all()),
+                phases=rows,
+            )
+        )
+    for programme in programmes:
+        programme.plan = plan
+    for phase in phases:
+        phase.plan = plan
+    return PlanDetail(
+        plan=plan, legal_basis=legal_basis, phases=phases, programmes=grouped
+    )
+
+
+def target_get(*, user: User, pk: int) -> Target:
+    if not access.can(user, Capability.VIEW):
+        raise Http404("No such target.")
+    try:
+        return Target.objects.select_related(
+            "programme__plan__document", "programme__plan__committee", "phase"
+        ).get(pk=pk)
+    except Target.DoesNotExist:
+        raise Http404("No such target.") from None

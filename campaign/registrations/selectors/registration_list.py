@@ -1,0 +1,214 @@
+"""Reads behind the registration list: filters, counts by status and export rows.
+
+Every function takes a queryset that is already scoped to the user
+(``registration_list_for_user``) and only narrows or reads it, so nothing here
+can widen what a user sees.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from campaign.committees.models import SteeringCommittee
+from campaign.planning.choices import UnitKind
+from campaign.registrations.choices import RegistrationStatus
+from campaign.registrations.models import Registration
+from units.text import fold
+
+DEFAULT_QUOTA_YEAR = 2023
+EXPORT_CHUNK_SIZE = 2000
+
+# A spreadsheet treats a cell starting with one of these as a formula (or, for
+# tab and CR, may shift it into one): "=HYPERLINK(...)", "+cmd", "-1+1",
+# "@SUM(...)". The full-width forms are read as formulas by some locales too.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def registration_filter(
+    queryset: QuerySet[Registration],
+    *,
+    q: str = "",
+    phase: int | None = None,
+    year: int | None = None,
+    unit_kind: str = "",
+    status: str = "",
+    locality: int | None = None,
+) -> QuerySet[Registration]:
+    """Narrow ``queryset`` by the list's filters; empty ones are ignored.
+
+    ``q``: every word must appear in the folded unit name, accents and case
+    ignored ("my binh" finds "Phường Mỹ Bình"), or the whole query in the
+    contact person's name. ``locality``: a committee; its registrations and
+    those of the committees under it (a district's communes).
+    """
+    if phase:
+        queryset = queryset.filter(phase_id=phase)
+    if year:
+        queryset = queryset.filter(year=year)
+    if unit_kind:
+        queryset = queryset.filter(unit_kind=unit_kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    if locality:
+        # A subquery, not a join: the page and count queries stay as simple.
+        under = SteeringCommittee.objects.filter(
+            Q(pk=locality) | Q(parent_id=locality) | Q(parent__parent_id=locality)
+        ).values("pk")
+        queryset = queryset.filter(committee_id__in=under)
+    words = fold(q).split()
+    if words:
+        in_name = Q()
+        for word in words:
+            # search_name is folded (lowercase, no accents): a plain LIKE.
+            in_name &= Q(search_name__contains=word)
+        queryset = queryset.filter(in_name | Q(contact_name__icontains=q.strip()))
+    return queryset
+
+
+def registration_counts(queryset: QuerySet[Registration]) -> dict[str, int]:
+    """How many of the (filtered) registrations there are in all (``"total"``)
+    and in each status (keyed by the status value): one query with conditional
+    aggregation."""
+    # COUNT(status) rather than COUNT(id): only the status column is read,
+    # which lets PostgreSQL answer from the status index (index-only scan).
+    return queryset.order_by().aggregate(
+        total=Count("status"),
+        **{
+            status: Count("status", filter=Q(status=status))
+            for status in RegistrationStatus.values
+        },
+    )
+
+
+# What a row of the list shows: the page query reads only these columns.
+LIST_COLUMNS = (
+    "pk",
+    "unit_name",
+    "unit_kind",
+    "year",
+    "contact_name",
+    "status",
+    "submitted_at",
+    "committee__short_name",
+)
+
+
+def registration_page(
+    queryset: QuerySet[Registration], *, start: int, stop: int
+) -> list[Registration]:
+    """Rows ``start``..``stop`` of ``queryset``, in its order, with their
+    committee: one query, a "deferred join". Each row also gets
+    ``unit_kind_label`` and ``status_label`` (read once, not per row through
+    ``get_FOO_display``, which re-hashes every translated choice label).
+
+    The page is chosen on the registration table alone (sort and LIMIT over
+    narrow rows), and only its rows are joined. Joining first, as a plain
+    slice of a ``select_related`` queryset does, makes PostgreSQL join and sort
+    every matching row: about 40 ms instead of 4 ms at 20,000 registrations
+    (docs/benchmarks.md). Only the columns the list shows are read.
+    """
+    ordering = queryset.query.order_by or Registration._meta.ordering
+    chosen = queryset.values("pk")[start:stop]
+    rows = list(
+        Registration.objects.filter(pk__in=chosen)
+        .select_related("committee")
+        .only(*LIST_COLUMNS)
+        .order_by(*ordering)
+    )
+    kinds = {k.value: str(k.label) for k in UnitKind}
+    statuses = {s.value: str(s.label) for s in RegistrationStatus}
+    for row in rows:
+        row.unit_kind_label = kinds.get(row.unit_kind, row.unit_kind)
+        row.status_label = statuses.get(row.status, row.status)
+    return rows
+
+
+def latest_registration_year(default: int = DEFAULT_QUOTA_YEAR) -> int:
+    """The latest year anything was registered for, province-wide (the quotas
+    are the province's); ``default`` when there is none yet."""
+    return Registration.objects.aggregate(latest=Max("year"))["latest"] or default
+
+
+EXPORT_FIELDS = (
+    "pk",
+    "year",
+    "phase__start_year",
+    "phase__end_year",
+    "unit_kind",
+    "unit_name",
+    "committee__short_name",
+    "contact_name",
+    "contact_phone",
+    "status",
+    "submitted_at",
+    "decided_at",
+)
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    # Naive local time: spreadsheets have no time zones (openpyxl refuses aware
+    # datetimes) and the readers are all in Asia/Ho_Chi_Minh.
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+def registration_export_rows(queryset: QuerySet[Registration]) -> Iterator[tuple]:
+    """One tuple per registration, in the list's order: id, year, phase, unit
+    kind (label), unit, registering committee, contact person, phone, status
+    (label), submitted at, decided at (naive local datetimes or ``None``).
+
+    Reads only those columns (``values_list``) in chunks (``iterator``): no
+    model instances, one query (server-side cursor on PostgreSQL) whatever the
+    number of rows. Labels are in the language active when this is called,
+    even if the rows are consumed later (a streamed response).
+    """
+    kinds = {k.value: str(k.label) for k in UnitKind}
+    statuses = {s.value: str(s.label) for s in RegistrationStatus}
+    rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    return _export_rows(rows, kinds, statuses)
+
+
+def _export_rows(
+    rows: Iterator[tuple], kinds: dict[str, str], statuses: dict[str, str]
+) -> Iterator[tuple]:
+    for (
+        pk,
+        year,
+        phase_start,
+        phase_end,
+        unit_kind,
+        unit_name,
+        committee,
+        contact_name,
+        contact_phone,
+        status,
+        submitted_at,
+        decided_at,
+    ) in rows:
+        yield (
+            pk,
+            year,
+            f"{phase_start}–{phase_end}",
+            kinds.get(unit_kind, unit_kind),
+            unit_name,
+            committee,
+            contact_name,
+            contact_phone,
+            statuses.get(status, status),
+            _local(submitted_at),
+            _local(decided_at),
+        )
+
+
+def neutralise_cell(value):
+    """A cell value that no spreadsheet will run as a formula: a string starting
+    with ``=``, ``+``, ``-``, ``@``, a tab or a line break gets a leading
+    apostrophe. Other values (numbers, dates, ``None``) are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from campaign.registrations.selectors import registrations as selectors
+from campaign.registrations.services import registrations as services
+
+
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = selectors.notification_list_for_user(user=request.user)
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "registrations/notification_list.html", {"page_obj": page})
+
+
+@require_POST
+def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(user=request.user)
+    return redirect("registrations:notification_list")

@@ -1,1 +1,0 @@
-"""Reads for the campaign app, always scoped by user; one module per sub-domain."""

@@ -1,1 +1,0 @@
-"""Writes for the campaign app, one module per sub-domain."""

@@ -1,1 +1,0 @@
-"""Thin views of the campaign app, one module per sub-domain."""
