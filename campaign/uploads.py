@@ -16,22 +16,34 @@ learns about it through ``too_large_fields(request)``.
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
 import unicodedata
+import uuid
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO
 
 import filetype
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pypdf import PdfReader
+
+logger = logging.getLogger(__name__)
 
 # --- Limits -------------------------------------------------------------------------
 
@@ -364,3 +376,121 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 def too_large_fields(request: HttpRequest) -> frozenset[str]:
     """Names of the file fields whose upload was stopped for being too large."""
     return getattr(request, _TOO_LARGE_ATTRIBUTE, frozenset())
+
+
+# --- Keeping an upload across a failed validation -----------------------------------
+#
+# A form sent back for another field's error would make the officer attach the
+# file again (browsers never refill a file input). A file that passed its checks
+# is kept instead, under a generated name in ``pending/``, and the form carries a
+# signed token naming it; the token is bound to the user and expires. Stale
+# pending files are swept by a periodic task (``pending_uploads_sweep``).
+
+PENDING_DIR = "pending"
+PENDING_MAX_AGE_SECONDS = 24 * 60 * 60
+_PENDING_SALT = "campaign.uploads.pending"
+
+
+@dataclass(frozen=True)
+class KeptUpload:
+    """A checked upload kept in storage while its form is corrected."""
+
+    token: str
+    storage_name: str
+    display_name: str
+    size: int
+
+    def open(self) -> File:
+        """The kept file, named as the user named it (for the services)."""
+        handle = default_storage.open(self.storage_name, "rb")
+        return File(handle, name=self.display_name)
+
+
+def keep_upload(upload: UploadedFile, *, user) -> KeptUpload:
+    """Store ``upload`` (already checked) under ``pending/`` and sign a token
+    for ``user``."""
+    extension = os.path.splitext(upload.name or "")[1].lower()[
+        : MAX_EXTENSION_LENGTH + 1
+    ]
+    upload.seek(0)
+    stored = default_storage.save(
+        f"{PENDING_DIR}/{uuid.uuid4().hex}{extension}", upload
+    )
+    display = safe_display_name(upload.name or "")
+    token = signing.dumps(
+        {"u": user.pk, "f": stored, "n": display, "s": upload.size},
+        salt=_PENDING_SALT,
+        compress=True,
+    )
+    return KeptUpload(
+        token=token, storage_name=stored, display_name=display, size=upload.size
+    )
+
+
+def kept_upload(token: str, *, user) -> KeptUpload | None:
+    """The upload a token names, if the token is genuine, recent, the user's,
+    and its file is still there; ``None`` otherwise."""
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=_PENDING_SALT, max_age=PENDING_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return None
+    name = data.get("f", "")
+    if (
+        data.get("u") != user.pk
+        or not name.startswith(f"{PENDING_DIR}/")
+        or ".." in name
+        or not default_storage.exists(name)
+    ):
+        return None
+    return KeptUpload(
+        token=token,
+        storage_name=name,
+        display_name=data.get("n", ""),
+        size=data.get("s", 0),
+    )
+
+
+def discard_kept_upload(kept: KeptUpload) -> None:
+    default_storage.delete(kept.storage_name)
+
+
+def pending_uploads_sweep(*, older_than_seconds: int = PENDING_MAX_AGE_SECONDS) -> int:
+    """Delete kept uploads nobody came back for; returns how many."""
+    try:
+        _dirs, files = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    removed = 0
+    for name in files:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+# --- Files written inside a transaction ---------------------------------------------
+
+
+@contextmanager
+def stored_files_removed_on_error(storage) -> Iterator[list[str]]:
+    """Track the files a service writes; if the service fails (an error, a
+    dropped database connection) the files are deleted, so a rolled-back
+    record never leaves its file behind. The service appends each stored name
+    to the yielded list as soon as the file is written."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("Could not delete %s after a failed change", name)
+        raise

@@ -235,6 +235,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", ("redis", "rediss", "memory"))
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager tasks still pass through a producer; the in-memory transport keeps
+    # Celery from reaching for a default AMQP broker that does not exist.
+    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -268,6 +272,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.report_jobs_reconcile",
         "schedule": env_int("REPORT_RECONCILE_INTERVAL_SECONDS", 60, minimum=5),
     },
+    # E-mails of notifications that the broker lost or a worker dropped.
+    "notification-emails-reconcile": {
+        "task": "registrations.tasks.notification_emails_reconcile",
+        "schedule": 120,
+    },
+    # Uploads kept for a form that was never sent again.
+    "pending-uploads-sweep": {
+        "task": "registrations.tasks.pending_uploads_sweep",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Reports ----------------------------------------------------------------------
@@ -299,6 +313,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        # In eager mode every task would log a line into the request's output.
+        "celery.app.trace": {
+            "level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else LOG_LEVEL
+        },
     },
 }
 
@@ -306,3 +324,7 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bcd138@angiang.invalid")
+# The address of the site as users reach it, for the links in e-mails.
+SITE_URL = (env_url("SITE_URL", ("http", "https")) or "http://127.0.0.1:8000").rstrip(
+    "/"
+)

@@ -8,21 +8,37 @@ from django.views.decorators.http import require_GET
 
 from campaign.committees import access
 from campaign.committees.access import Capability
+from campaign.planning.selectors.periods import (
+    current_period,
+    exemplary_programme,
+    phases_of,
+)
 from campaign.registrations.selectors import registrations as registration_selectors
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: the year's quotas and what waits for the user."""
+    """The dashboard: the campaign's phase and year today, that year's quotas,
+    the way to register a unit, and what waits for the user."""
     context = {}
     if access.can(request.user, Capability.VIEW):
+        programme = exemplary_programme()
+        period = current_period(phases=phases_of(programme))
+        has_waiting_list = registration_selectors.has_waiting_list(user=request.user)
         context = {
+            "period": period,
             "quotas": registration_selectors.quota_table(
-                year=registration_selectors.latest_registration_year()
-            ),
+                year=period.year, programme=programme
+            )
+            if period
+            else None,
+            "can_register": access.can(request.user, Capability.REGISTER_UNITS),
+            "has_waiting_list": has_waiting_list,
             "waiting_count": registration_selectors.waiting_for_user(
                 user=request.user
-            ).count(),
+            ).count()
+            if has_waiting_list
+            else 0,
         }
     return render(request, "home.html", context)
 

@@ -42,7 +42,20 @@ def local_officer_b():
     return UserFactory(username="chaudoc", first_name="Lan", last_name="Phạm Thị")
 
 
+def ward_officer():
+    """Local officer of the phường Long Xuyên committee (since 01/07/2025)."""
+    return UserFactory(
+        username="phuong.longxuyen", first_name="Tâm", last_name="Võ Minh"
+    )
+
+
+def commune_officer():
+    """Local officer of the xã Mỹ Hòa Hưng committee (since 01/07/2025)."""
+    return UserFactory(username="xa.myhoahung", first_name="Hoa", last_name="Lê Thị")
+
+
 _AREA_DATA: dict | None = None
+_REFERENCE_DATA: dict | None = None
 
 
 def load_areas() -> None:
@@ -53,34 +66,84 @@ def load_areas() -> None:
     areas_load(data=_AREA_DATA)
 
 
+def load_reference_data() -> None:
+    """Areas, then the reference data (documents, plan, committees), as a real
+    install loads them; idempotent."""
+    from campaign.planning.services.reference_data import (
+        reference_data_load,
+        reference_data_read,
+    )
+
+    global _REFERENCE_DATA  # noqa: PLW0603 - parsed once per session
+    load_areas()
+    if _REFERENCE_DATA is None:
+        _REFERENCE_DATA = reference_data_read()
+    reference_data_load(data=_REFERENCE_DATA)
+
+
+def reference_plan():
+    """The plan 10/KH-BCĐ-CAT of the reference data (loaded if needed)."""
+    from campaign.planning.models import Plan
+
+    load_reference_data()
+    return Plan.objects.get(document__number_symbol="10/KH-BCĐ-CAT")
+
+
 class Personas:
-    """The fixed cast: provincial staff, a director (leader), two local officers
-    of different localities (Long Xuyên, Châu Đốc) and a deactivated user, with
-    the committees they act for."""
+    """The fixed cast, on the committees of the reference data: provincial
+    staff and a director (leader) of the provincial committee of today; two
+    local officers of commune-level committees of today (phường Long Xuyên,
+    xã Mỹ Hòa Hưng); two local officers of the 2023 district-level committees
+    (Long Xuyên, Châu Đốc); and a deactivated user."""
 
     def __init__(self):
-        from campaign.committees.choices import MembershipRole
-        from campaign.committees.models import Membership
-        from campaign.planning.services.reference_committees import committees_seed
+        from campaign.committees.choices import CommitteeLevel, MembershipRole
+        from campaign.committees.models import Membership, SteeringCommittee
 
-        load_areas()
-        committees = committees_seed()
-        self.province = committees.province_current
-        self.province_2023 = committees.province_2023
-        self.committee_a = committees.districts["ag89-883"]  # Long Xuyên
-        self.committee_b = committees.districts["ag89-884"]  # Châu Đốc
+        load_reference_data()
+        committees = SteeringCommittee.objects.select_related("area")
+        self.province = committees.get(
+            level=CommitteeLevel.PROVINCE, valid_to__isnull=True
+        )
+        self.province_2023 = committees.get(area__key="ag89")
+        self.committee_a = committees.get(area__key="ag89-883")  # Long Xuyên city
+        self.committee_b = committees.get(area__key="ag89-884")  # Châu Đốc city
+        self.committee_ward = committees.get(area__key="ag91-30307")  # P. Long Xuyên
+        self.committee_commune = committees.get(
+            area__key="ag91-30313"
+        )  # X. Mỹ Hòa Hưng
         self.staff = provincial_staff()
         self.leader = director()
         self.officer_a = local_officer_a()
         self.officer_b = local_officer_b()
+        self.officer_ward = ward_officer()
+        self.officer_commune = commune_officer()
         self.deactivated = UserFactory(username="nghiviec", is_active=False)
         for user, committee, role in (
             (self.staff, self.province, MembershipRole.PROVINCIAL_STAFF),
             (self.leader, self.province, MembershipRole.LEADER),
             (self.officer_a, self.committee_a, MembershipRole.LOCAL_OFFICER),
             (self.officer_b, self.committee_b, MembershipRole.LOCAL_OFFICER),
+            (self.officer_ward, self.committee_ward, MembershipRole.LOCAL_OFFICER),
+            (
+                self.officer_commune,
+                self.committee_commune,
+                MembershipRole.LOCAL_OFFICER,
+            ),
             (self.deactivated, self.committee_a, MembershipRole.LOCAL_OFFICER),
         ):
             Membership.objects.get_or_create(
                 user=user, committee=committee, defaults={"role": role}
             )
+
+    @property
+    def plan(self):
+        from campaign.planning.models import Plan
+
+        return Plan.objects.get(document__number_symbol="10/KH-BCĐ-CAT")
+
+    @property
+    def programme(self):
+        from campaign.planning.selectors.periods import exemplary_programme
+
+        return exemplary_programme()

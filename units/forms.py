@@ -37,6 +37,28 @@ class AsOfDateField(forms.DateField):
         super().__init__(**kwargs)
 
 
+class LastDayField(AsOfDateField):
+    """The end of a period, as people say it: the last day in force. Periods
+    are stored with an exclusive end (the first day a thing no longer exists);
+    this field shows the stored end as its last day and gives back the
+    exclusive end, so every form and page speaks of the same day."""
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.date):
+            return super().prepare_value(value - datetime.timedelta(days=1))
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return None if day is None else day + datetime.timedelta(days=1)
+
+    def run_validators(self, value):
+        # Validate the day as typed (the last day), not the stored end.
+        super().run_validators(
+            None if value is None else value - datetime.timedelta(days=1)
+        )
+
+
 def today() -> datetime.date:
     return timezone.localdate()
 

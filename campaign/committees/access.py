@@ -31,6 +31,7 @@ from units.selectors import valid_on_q
 
 class Capability:
     VIEW = "view"
+    VIEW_AUDIT = "view_audit"
     MANAGE_COMMITTEES = "manage_committees"
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_DOCUMENTS = "manage_documents"
@@ -80,10 +81,29 @@ class Access:
 
 
 NO_ACCESS = Access(grants=(), capabilities=frozenset(), whole_province=False)
+
+
+class SystemActor:
+    """The system itself, acting through a management command (loading the
+    reference data, the demo): every capability, the whole province, and no
+    user to record — its audit entries have no actor. Views never use it:
+    they always act as ``request.user``."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+Actor = AbstractBaseUser | SystemActor
 _CACHE_ATTRIBUTE = "_campaign_access"
 
 
-def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
+def access_for(user: AbstractBaseUser | AnonymousUser | SystemActor) -> Access:
     """The user's access, computed with one query and kept on the user object."""
     if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
@@ -117,11 +137,13 @@ def forget(user: AbstractBaseUser) -> None:
         delattr(user, _CACHE_ATTRIBUTE)
 
 
-def can(user: AbstractBaseUser | AnonymousUser, capability: str) -> bool:
+def can(user: AbstractBaseUser | AnonymousUser | SystemActor, capability: str) -> bool:
     return capability in access_for(user).capabilities
 
 
-def require(user: AbstractBaseUser | AnonymousUser, capability: str) -> None:
+def require(
+    user: AbstractBaseUser | AnonymousUser | SystemActor, capability: str
+) -> None:
     """403 unless the user has ``capability``."""
     if not can(user, capability):
         raise PermissionDenied

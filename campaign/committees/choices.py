@@ -24,3 +24,89 @@ class MembershipRole(models.TextChoices):
     LOCAL_OFFICER = "local_officer", _("Local officer")
     LEADER = "leader", _("Leader")
     VIEWER = "viewer", _("Viewer")
+
+
+class AuditAction(models.TextChoices):
+    """What an entry of the audit trail records. Each room records its own
+    actions; the vocabulary is kept in one place so the history page can name
+    and filter them."""
+
+    ACCOUNT_CREATED = "account_created", _("Account created")
+    ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+    ACCOUNT_REACTIVATED = "account_reactivated", _("Account reactivated")
+    PASSWORD_RESET = "password_reset", _("Password set by staff")
+    PASSWORD_CHANGED = "password_changed", _("Password changed by its owner")
+    PROFILE_UPDATED = "profile_updated", _("Own details changed")
+    MEMBERSHIP_GRANTED = "membership_granted", _("Role granted")
+    MEMBERSHIP_REMOVED = "membership_removed", _("Role removed")
+    COMMITTEE_CREATED = "committee_created", _("Committee created")
+    COMMITTEE_UPDATED = "committee_updated", _("Committee changed")
+    MEMBER_ADDED = "member_added", _("Committee member added")
+    MEMBER_UPDATED = "member_updated", _("Committee member changed")
+    MEMBER_REMOVED = "member_removed", _("Committee member removed")
+    DOCUMENT_CREATED = "document_created", _("Document registered")
+    DOCUMENT_UPDATED = "document_updated", _("Document changed")
+    PLAN_CREATED = "plan_created", _("Plan created")
+    TARGET_CREATED = "target_created", _("Target added")
+    TARGET_UPDATED = "target_updated", _("Target changed")
+    TARGET_DELETED = "target_deleted", _("Target deleted")
+    REFERENCE_DATA_LOADED = "reference_data_loaded", _("Reference data loaded")
+    REGISTRATION_CREATED = "registration_created", _("Registration created")
+    REGISTRATION_UPDATED = "registration_updated", _("Registration changed")
+    REGISTRATION_SUBMITTED = "registration_submitted", _("Registration submitted")
+    REGISTRATION_RESUBMITTED = "registration_resubmitted", _("Registration resubmitted")
+    REGISTRATION_RETURNED = "registration_returned", _("Registration returned")
+    REGISTRATION_APPROVED = "registration_approved", _("Registration approved")
+    REGISTRATION_WITHDRAWN = "registration_withdrawn", _("Registration withdrawn")
+
+
+# Groups of actions, for the history page's filter.
+AUDIT_GROUPS: dict[str, tuple[str, tuple[AuditAction, ...]]] = {
+    "accounts": (
+        _("Accounts and roles"),
+        (
+            AuditAction.ACCOUNT_CREATED,
+            AuditAction.ACCOUNT_DEACTIVATED,
+            AuditAction.ACCOUNT_REACTIVATED,
+            AuditAction.PASSWORD_RESET,
+            AuditAction.PASSWORD_CHANGED,
+            AuditAction.PROFILE_UPDATED,
+            AuditAction.MEMBERSHIP_GRANTED,
+            AuditAction.MEMBERSHIP_REMOVED,
+        ),
+    ),
+    "committees": (
+        _("Committees and members"),
+        (
+            AuditAction.COMMITTEE_CREATED,
+            AuditAction.COMMITTEE_UPDATED,
+            AuditAction.MEMBER_ADDED,
+            AuditAction.MEMBER_UPDATED,
+            AuditAction.MEMBER_REMOVED,
+        ),
+    ),
+    "planning": (
+        _("Plan, targets and documents"),
+        (
+            AuditAction.DOCUMENT_CREATED,
+            AuditAction.DOCUMENT_UPDATED,
+            AuditAction.PLAN_CREATED,
+            AuditAction.TARGET_CREATED,
+            AuditAction.TARGET_UPDATED,
+            AuditAction.TARGET_DELETED,
+            AuditAction.REFERENCE_DATA_LOADED,
+        ),
+    ),
+    "registrations": (
+        _("Registrations"),
+        (
+            AuditAction.REGISTRATION_CREATED,
+            AuditAction.REGISTRATION_UPDATED,
+            AuditAction.REGISTRATION_SUBMITTED,
+            AuditAction.REGISTRATION_RESUBMITTED,
+            AuditAction.REGISTRATION_RETURNED,
+            AuditAction.REGISTRATION_APPROVED,
+            AuditAction.REGISTRATION_WITHDRAWN,
+        ),
+    ),
+}

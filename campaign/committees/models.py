@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from campaign.committees.choices import CommitteeLevel, CommitteeRole, MembershipRole
+from campaign.committees.choices import (
+    AuditAction,
+    CommitteeLevel,
+    CommitteeRole,
+    MembershipRole,
+)
 from units.models import Area
 
 
@@ -186,3 +191,57 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.committee} ({self.get_role_display()})"
+
+
+class AuditEntry(models.Model):
+    """An entry of the audit trail (nhật ký thao tác): who did what, to which
+    record, when, and what changed — for everything that grants access or
+    defines the campaign (roles, accounts, committees and members, documents,
+    targets) and for the registrations' workflow. Written by the services in
+    the same transaction as the change; never changed afterwards.
+
+    ``actor`` is empty for the system (a management command such as
+    ``load_reference_data``). ``object_label`` names the record as it was then,
+    so the entry still reads well after the record is gone. ``link_name`` and
+    ``link_pk`` point to the page where the record is shown. ``changes`` lists
+    ``{"field", "old", "new"}`` with field labels kept untranslated, so that
+    they are translated when shown.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    object_label = models.CharField(_("record"), max_length=300)
+    search_text = models.CharField(max_length=300, editable=False, db_index=True)
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries_about",
+    )
+    link_name = models.CharField(max_length=80, blank=True, editable=False)
+    link_pk = models.BigIntegerField(null=True, blank=True, editable=False)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["action", "-at"]),
+            models.Index(fields=["subject_user", "-at"]),
+            models.Index(fields=["actor", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.object_label}"

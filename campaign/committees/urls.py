@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign.committees.views import accounts, committees
+from campaign.committees.views import accounts, audit, committees
 
 app_name = "committees"
 
@@ -43,5 +43,7 @@ urlpatterns = [
         name="account_activate",
     ),
     path("profile/", accounts.profile, name="profile"),
+    # The audit trail
+    path("history/", audit.audit_list, name="audit_list"),
     path("profile/password/", accounts.password_change, name="password_change"),
 ]

@@ -1,13 +1,19 @@
-"""The 16 registrations of 2023 for the demo, in a mix of states that fills each
-quota (6 xã, 2 phường, 2 thị trấn, 3 cơ quan, 1 doanh nghiệp, 2 cơ sở giáo dục).
+"""The demo registrations: the 16 of 2023, in a mix of states that fills each
+quota (6 xã, 2 phường, 2 thị trấn, 3 cơ quan, 1 doanh nghiệp, 2 cơ sở giáo dục),
+and registrations of the current year of the plan (read from the plan's phases
+and today's date) in every state — draft, submitted, returned, approved and
+withdrawn — by the commune-level committees of today and the province.
 
-Communes, wards and townships are real; the agencies, the enterprise and the
+Communes, wards and special zones are real; the agencies, enterprises and
 schools are fictional and say so ("giả định"). Every step goes through the
-services, so each registration has its history, workflow log and notifications.
+services, so each registration has its history, workflow log, notifications and
+audit entries. Phường Long Xuyên is left unregistered for the current year, for
+`phuong.longxuyen` to try.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
 
@@ -16,17 +22,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from pypdf import PdfWriter
 
-from campaign.registrations.models import Registration
-from campaign.registrations.selectors.registrations import (
+from campaign.planning.selectors.periods import (
+    current_year_of_programme,
     exemplary_programme,
-    scope_day,
 )
+from campaign.registrations.choices import EmailStatus
+from campaign.registrations.models import Notification, Registration
+from campaign.registrations.selectors.registrations import scope_day
 from campaign.registrations.services import registrations as services
+from units.choices import DISTRICT_LEVEL_KINDS
 from units.models import Area, Organisation
 from units.selectors import valid_on_q
 from units.text import fold
 
-YEAR = 2023
+YEAR_2023 = 2023
 
 
 @dataclass(frozen=True)
@@ -35,12 +44,12 @@ class DemoUnit:
     name: str
     parent: str  # the district-level unit (or, for organisations, the managing one)
     by: str  # the username registering it
-    outcome: str  # draft, submitted, returned or approved
+    outcome: str  # draft, submitted, returned, approved or withdrawn
     contact: str
     phone: str
 
 
-DEMO_UNITS = (
+DEMO_UNITS_2023 = (
     DemoUnit(
         "area",
         "Mỹ Khánh",
@@ -187,6 +196,90 @@ DEMO_UNITS = (
     ),
 )
 
+
+# The current year: units of the new An Giang (no district level; "parent" is
+# the area key of the unit, or of the managing committee's area for an
+# organisation, located in "located_in").
+@dataclass(frozen=True)
+class CurrentUnit:
+    kind: str
+    name: str
+    area: str
+    by: str
+    outcome: str
+    contact: str
+    phone: str
+    located_in: str = ""
+
+
+CURRENT_UNITS = (
+    CurrentUnit(
+        "area",
+        "Mỹ Hòa Hưng",
+        "ag91-30313",
+        "xa.myhoahung",
+        "submitted",
+        "Lê Văn Lực",
+        "0296 3851 311",
+    ),
+    CurrentUnit(
+        "school",
+        "Trường THCS Giả định Lê Lợi",
+        "ag91-30307",
+        "phuong.longxuyen",
+        "returned",
+        "Đỗ Thị Thu",
+        "0296 3852 312",
+        located_in="ag91-30307",
+    ),
+    CurrentUnit(
+        "area",
+        "Bình Đức",
+        "ag91-30292",
+        "canbo.tinh",
+        "approved",
+        "Phan Văn Nghĩa",
+        "0296 3853 313",
+    ),
+    CurrentUnit(
+        "area",
+        "Châu Đốc",
+        "ag91-30316",
+        "canbo.tinh",
+        "submitted",
+        "Trương Thị Mai",
+        "0296 3861 314",
+    ),
+    CurrentUnit(
+        "area",
+        "An Phú",
+        "ag91-30337",
+        "canbo.tinh",
+        "draft",
+        "Huỳnh Văn Lợi",
+        "0296 3821 315",
+    ),
+    CurrentUnit(
+        "area",
+        "Mỹ Thới",
+        "ag91-30301",
+        "canbo.tinh",
+        "withdrawn",
+        "Ngô Thị Diễm",
+        "0296 3854 316",
+    ),
+    CurrentUnit(
+        "agency",
+        "Cơ quan giả định Sở Tư pháp",
+        "ag91",
+        "canbo.tinh",
+        "approved",
+        "Lý Minh Quân",
+        "0296 3957 317",
+        located_in="ag91-30307",
+    ),
+)
+
 PLAN_TEXT = (
     "Xây dựng và nhân rộng mô hình tự phòng, tự quản, tự bảo vệ, tự hòa giải; "
     "duy trì tổ bảo vệ an ninh, trật tự ở cơ sở; tuyên truyền đến 100% hộ gia đình, "
@@ -206,64 +299,138 @@ def demo_document(name: str) -> SimpleUploadedFile:
     )
 
 
+RETURN_REASON = "Bổ sung biên bản họp Ban Chỉ đạo cấp xã và chữ ký của Chủ tịch UBND."
+
+
 def _district(name: str) -> Area:
-    return Area.objects.get(
-        valid_on_q(scope_day(YEAR)),
-        name=name,
-        kind__in=("province", "city", "town", "district"),
+    return (
+        Area.objects.get(
+            valid_on_q(scope_day(YEAR_2023)), name=name, kind__in=DISTRICT_LEVEL_KINDS
+        )
+        if name != "An Giang"
+        else Area.objects.get(key="ag89")
     )
 
 
+def _organisation(name: str, kind: str, area: Area, managed_by: Area) -> Organisation:
+    organisation, _ = Organisation.objects.get_or_create(
+        name=name,
+        kind=kind,
+        area=area,
+        defaults={"managed_by": managed_by, "search_name": fold(name)},
+    )
+    return organisation
+
+
+def _register(
+    *,
+    programme,
+    year: int,
+    area: Area | None,
+    organisation: Organisation | None,
+    by,
+    reviewer,
+    outcome: str,
+    contact: str,
+    phone: str,
+) -> bool:
+    """Register one unit and take it to ``outcome``; false if it exists."""
+    if Registration.objects.filter(
+        programme=programme, year=year, area=area, organisation=organisation
+    ).exists():
+        return False
+    registration = services.registration_create(
+        area=area,
+        organisation=organisation,
+        programme=programme,
+        year=year,
+        contact_name=contact,
+        contact_phone=phone,
+        plan_summary=PLAN_TEXT.format(year=year),
+        document=demo_document(area.full_name if area else organisation.name),
+        by=by,
+    )
+    if outcome == "withdrawn":
+        services.registration_withdraw(
+            registration=registration, by=by, reason="Đơn vị xin rút để chuẩn bị thêm."
+        )
+    if outcome in ("draft", "withdrawn"):
+        return True
+    registration = services.registration_submit(registration=registration, by=by)
+    if outcome == "returned":
+        services.registration_return(
+            registration=registration, reason=RETURN_REASON, by=reviewer
+        )
+    elif outcome == "approved":
+        # The demo approves knowingly, beyond a quota or without a target.
+        services.registration_approve(
+            registration=registration, by=reviewer, confirm_quota=True
+        )
+    return True
+
+
 @transaction.atomic
-def registrations_seed() -> int:
-    """Create the demo registrations that do not exist yet; returns how many."""
+def registrations_seed(*, today: datetime.date | None = None) -> dict[int, int]:
+    """Create the demo registrations that do not exist yet; returns how many
+    were created per year. The notifications of this made-up history send no
+    e-mail (the demo's own clicks do)."""
+    latest = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
+    created = _seed(today)
+    Notification.objects.filter(
+        pk__gt=latest or 0, email_status=EmailStatus.PENDING
+    ).update(email_status=EmailStatus.NOT_NEEDED)
+    return created
+
+
+def _seed(today: datetime.date | None) -> dict[int, int]:
     users = {u.username: u for u in get_user_model().objects.all()}
     reviewer = users["canbo.tinh"]
     programme = exemplary_programme()
-    phase = programme.plan.phases.get(start_year=2023)
-    created = 0
-    for unit in DEMO_UNITS:
+    created = {YEAR_2023: 0}
+    for unit in DEMO_UNITS_2023:
         district = _district(unit.parent)
         area = organisation = None
         if unit.kind == "area":
             area = Area.objects.get(
-                valid_on_q(scope_day(YEAR)), name=unit.name, parent=district
+                valid_on_q(scope_day(YEAR_2023)), name=unit.name, parent=district
             )
         else:
-            organisation, _ = Organisation.objects.get_or_create(
-                name=unit.name,
-                kind=unit.kind,
-                area=district,
-                defaults={"managed_by": district, "search_name": fold(unit.name)},
-            )
-        exists = Registration.objects.filter(
-            programme=programme, year=YEAR, area=area, organisation=organisation
-        ).exists()
-        if exists:
-            continue
-        by = users[unit.by]
-        registration = services.registration_create(
+            organisation = _organisation(unit.name, unit.kind, district, district)
+        created[YEAR_2023] += _register(
+            programme=programme,
+            year=YEAR_2023,
             area=area,
             organisation=organisation,
-            programme=programme,
-            phase=phase,
-            year=YEAR,
-            contact_name=unit.contact,
-            contact_phone=unit.phone,
-            plan_summary=PLAN_TEXT.format(year=YEAR),
-            document=demo_document(area.full_name if area else unit.name),
-            by=by,
+            by=users[unit.by],
+            reviewer=reviewer,
+            outcome=unit.outcome,
+            contact=unit.contact,
+            phone=unit.phone,
         )
-        created += 1
-        if unit.outcome == "draft":
-            continue
-        registration = services.registration_submit(registration=registration, by=by)
-        if unit.outcome == "returned":
-            services.registration_return(
-                registration=registration,
-                reason="Bổ sung biên bản họp Ban Chỉ đạo cấp xã và chữ ký của Chủ tịch UBND.",
-                by=reviewer,
+    year = current_year_of_programme(programme, on=today)
+    if year == YEAR_2023:
+        return created
+    created[year] = 0
+    for unit in CURRENT_UNITS:
+        area = organisation = None
+        if unit.kind == "area":
+            area = Area.objects.get(key=unit.area)
+            if not area.is_valid_on(scope_day(year)):
+                continue
+        else:
+            located = Area.objects.get(key=unit.located_in)
+            organisation = _organisation(
+                unit.name, unit.kind, located, Area.objects.get(key=unit.area)
             )
-        elif unit.outcome == "approved":
-            services.registration_approve(registration=registration, by=reviewer)
+        created[year] += _register(
+            programme=programme,
+            year=year,
+            area=area,
+            organisation=organisation,
+            by=users[unit.by],
+            reviewer=reviewer,
+            outcome=unit.outcome,
+            contact=unit.contact,
+            phone=unit.phone,
+        )
     return created

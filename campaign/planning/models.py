@@ -30,6 +30,13 @@ class LegalDocument(models.Model):
     định, Đề án…, identified by its number and symbol (số, ký hiệu) such as
     "10/KH-BCĐ-CAT"."""
 
+    reference_key = models.SlugField(
+        _("reference data key"),
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text=_("Set for the documents loaded from the reference data."),
+    )
     number_symbol = models.CharField(
         _("number and symbol"),
         max_length=60,
@@ -58,6 +65,11 @@ class LegalDocument(models.Model):
                 violation_error_message=_(
                     "A document with this number and symbol is already registered."
                 ),
+            ),
+            models.UniqueConstraint(
+                fields=["reference_key"],
+                condition=~Q(reference_key=""),
+                name="%(app_label)s_%(class)s_unique_reference_key",
             ),
         ]
 

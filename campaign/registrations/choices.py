@@ -14,5 +14,44 @@ class RegistrationStatus(models.TextChoices):
 
 class NotificationKind(models.TextChoices):
     SUBMITTED = "submitted", _("A registration was submitted")
+    RESUBMITTED = "resubmitted", _("A returned registration was submitted again")
     RETURNED = "returned", _("A registration was returned")
     APPROVED = "approved", _("A registration was approved")
+    WITHDRAWN = "withdrawn", _("A registration was withdrawn")
+
+
+# How each kind of notification reads; the parameters are stored with it, the
+# words are chosen when it is shown, in the reader's language.
+NOTIFICATION_MESSAGES = {
+    NotificationKind.SUBMITTED: _(
+        "%(unit)s (%(year)s) was submitted for review by %(committee)s."
+    ),
+    NotificationKind.RESUBMITTED: _(
+        "%(unit)s (%(year)s) was submitted again by %(committee)s after it was "
+        "returned for changes."
+    ),
+    NotificationKind.RETURNED: _(
+        "%(unit)s (%(year)s) was returned for changes: %(reason)s"
+    ),
+    NotificationKind.APPROVED: _("%(unit)s (%(year)s) was approved."),
+    NotificationKind.WITHDRAWN: _("%(unit)s (%(year)s) was withdrawn."),
+}
+NOTIFICATION_PARAMS = ("unit", "year", "committee", "reason")
+
+
+def notification_message(kind: str, params: dict) -> str:
+    template = NOTIFICATION_MESSAGES.get(kind)
+    values = {name: params.get(name, "") for name in NOTIFICATION_PARAMS}
+    if template is None:
+        return str(values["unit"])
+    return str(template) % values
+
+
+class EmailStatus(models.TextChoices):
+    """Where the e-mail copy of a notification stands."""
+
+    NOT_NEEDED = "none", _("No e-mail address")
+    PENDING = "pending", _("To be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

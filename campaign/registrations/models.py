@@ -15,7 +15,12 @@ from simple_history.models import HistoricalRecords
 from campaign.committees.models import SteeringCommittee
 from campaign.planning.choices import UnitKind
 from campaign.planning.models import Phase, Programme
-from campaign.registrations.choices import NotificationKind, RegistrationStatus
+from campaign.registrations.choices import (
+    EmailStatus,
+    NotificationKind,
+    RegistrationStatus,
+    notification_message,
+)
 from units.models import Area, Organisation
 
 
@@ -96,6 +101,10 @@ class Registration(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     search_name = models.CharField(max_length=250, db_index=True, editable=False)
+    # The contact person's name folded (no accents, lower case): "tu" finds "Tư".
+    contact_search = models.CharField(
+        max_length=120, db_index=True, editable=False, default=""
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -114,7 +123,7 @@ class Registration(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_name"],
+        excluded_fields=["search_name", "contact_search"],
         verbose_name=_("registration history"),
     )
 
@@ -200,7 +209,13 @@ class RegistrationTransition(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification (thông báo) to one user about a registration."""
+    """An in-app notification (thông báo) to one user about a registration,
+    stored as a kind and its parameters and worded when shown, in the reader's
+    language. When the recipient has an e-mail address, the notification is
+    also sent to them by e-mail, alone (one message per recipient), by a Celery
+    task; ``email_status`` follows that delivery so that none is dropped
+    silently: a failed attempt is logged and retried, a message Redis lost is
+    sent again by the reconciler, and one that failed for good says why."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -208,22 +223,40 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     registration = models.ForeignKey(
         Registration,
         verbose_name=_("registration"),
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    message = models.CharField(_("message"), max_length=300)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("e-mail"),
+        max_length=10,
+        choices=EmailStatus.choices,
+        default=EmailStatus.NOT_NEEDED,
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    email_error = models.CharField(_("e-mail error"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def message(self) -> str:
+        """The notification worded in the active language."""
+        return notification_message(self.kind, self.params)

@@ -62,6 +62,11 @@ urlpatterns = [
     ),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path(
+        "notifications/<int:pk>/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
         "notifications/read/",
         notifications.notifications_mark_read,
         name="notifications_mark_read",

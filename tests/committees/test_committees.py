@@ -7,10 +7,10 @@ import datetime
 from django.test import TestCase
 from django.urls import reverse
 
+from campaign.committees.access import SYSTEM
 from campaign.committees.choices import CommitteeLevel, CommitteeRole
 from campaign.committees.models import CommitteeMember, SteeringCommittee
-from campaign.committees.services.committees import committee_create, committee_for_area
-from campaign.planning.services.reference_committees import committees_seed
+from campaign.committees.services.committees import committee_create
 from tests.factories import Personas
 from units.models import Area
 
@@ -46,12 +46,30 @@ class CommitteeSeedTests(TestCase):
         self.assertEqual(roles[CommitteeRole.STANDING_DEPUTY], "Giám đốc Công an tỉnh")
         self.assertIn("HIV/AIDS", self.p.province.name)
 
-    def test_seeding_twice_changes_nothing(self):
-        before = SteeringCommittee.objects.count(), CommitteeMember.objects.count()
-        committees_seed()
-        self.assertEqual(
-            (SteeringCommittee.objects.count(), CommitteeMember.objects.count()), before
+    def test_every_commune_ward_and_special_zone_of_today_has_its_committee(self):
+        on = D(2026, 6, 30)
+        communes = SteeringCommittee.objects.filter(
+            level=CommitteeLevel.COMMUNE, valid_from__lte=on, valid_to__isnull=True
         )
+        self.assertEqual(communes.count(), 102)
+        self.assertEqual(
+            set(communes.values_list("parent_id", flat=True)), {self.p.province.pk}
+        )
+        ward = communes.get(area__key="ag91-30307")
+        self.assertEqual(ward.short_name, "Ban Chỉ đạo 138 phường Long Xuyên")
+        self.assertEqual(ward.standing_office, "Công an phường Long Xuyên")
+        self.assertEqual(ward.valid_from, D(2025, 7, 1))
+
+    def test_the_2023_district_committees_keep_their_history(self):
+        long_xuyen = self.p.committee_a
+        self.assertEqual(long_xuyen.valid_to, D(2025, 7, 1))
+        self.assertEqual(long_xuyen.parent, self.p.province_2023)
+
+    def test_the_provincial_committee_of_today_has_its_head(self):
+        head = CommitteeMember.objects.get(
+            committee=self.p.province, role=CommitteeRole.HEAD
+        )
+        self.assertEqual(head.position, "Chủ tịch UBND tỉnh An Giang")
 
 
 class CommitteeVisibilityTests(TestCase):
@@ -141,12 +159,14 @@ class CommitteeEditingTests(TestCase):
                 "area": ward.pk,
                 "parent": self.p.committee_a.pk,
                 "valid_from": "2023-03-01",
-                "valid_to": "2025-07-01",
+                "valid_to": "30/06/2025",
             },
         )
         committee = SteeringCommittee.objects.get(area=ward)
         self.assertRedirects(response, committee.get_absolute_url())
         self.assertEqual(committee.short_name, "Ban Chỉ đạo 138 phường Mỹ Bình")
+        # The last day typed is the last day in force: stored as the day after.
+        self.assertEqual(committee.valid_to, D(2025, 7, 1))
 
     def test_a_committee_whose_area_is_not_valid_on_its_start_date_is_refused(self):
         self.client.force_login(self.p.staff)
@@ -172,16 +192,8 @@ class CommitteeEditingTests(TestCase):
                 area=Area.objects.get(name="Mỹ Bình", kind="ward"),
                 parent=self.p.province_2023,
                 valid_from=D(2023, 3, 1),
-                by=self.p.staff,
+                by=SYSTEM,
             )
-
-    def test_commune_committee_is_created_from_its_area_when_needed(self):
-        ward = Area.objects.get(name="Mỹ Long", kind="ward")
-        first = committee_for_area(area=ward, on=D(2024, 1, 1), by=None)
-        again = committee_for_area(area=ward, on=D(2024, 5, 1), by=None)
-        self.assertEqual(first, again)
-        self.assertEqual(first.parent, self.p.committee_a)
-        self.assertEqual(first.level, CommitteeLevel.COMMUNE)
 
     def test_staff_adds_edits_and_removes_a_member(self):
         self.client.force_login(self.p.staff)
@@ -228,7 +240,7 @@ class CommitteeEditingTests(TestCase):
                 "standing_office": committee.standing_office,
                 "parent": committee.parent_id,
                 "valid_from": "2023-01-01",
-                "valid_to": "2025-07-01",
+                "valid_to": "2025-06-30",
                 "level": "province",
                 "area": self.p.province.area_id,
             },

@@ -14,6 +14,7 @@ from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from campaign.committees.access import SYSTEM
 from campaign.planning.choices import (
     DocumentType,
     ProgrammeKind,
@@ -26,7 +27,7 @@ from campaign.planning.models import LegalDocument, Phase, Plan, Programme, Targ
 from campaign.planning.selectors.plans import required_count
 from campaign.planning.services import targets as plan_services
 from campaign.planning.services.documents import document_create
-from campaign.planning.services.reference_data import documents_and_plan_seed
+from tests.factories import load_reference_data, reference_plan
 from tests.planning.test_documents import Cast
 
 
@@ -75,18 +76,18 @@ class RequiredCountTests(SimpleTestCase):
                 self.count(share, total, rule)
 
 
-class SeedTests(TestCase):
+class ReferenceDataTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = Cast()
-        cls.plan = documents_and_plan_seed(committee=cls.cast.province)
+        cls.plan = reference_plan()
 
     def targets(self, programme_kind, kind):
         return Target.objects.filter(
             programme__kind=programme_kind, kind=kind
         ).select_related("phase")
 
-    def test_the_five_documents(self):
+    def test_the_six_documents(self):
         documents = {
             d.number_symbol: (
                 d.doc_type,
@@ -102,6 +103,7 @@ class SeedTests(TestCase):
                 "727-CV/TU": ("CV", "2023-03-31", "Tỉnh ủy An Giang"),
                 "06-NQ/TW": ("NQ", "2022-01-24", "Bộ Chính trị"),
                 "9745/QĐ-BCA-V05": ("QD", "2022-12-28", "Bộ Công an"),
+                "612/KH-BCA": ("KH", "2025-10-10", "Bộ Công an"),
                 "": ("DA", None, "Ủy ban nhân dân tỉnh An Giang"),
             },
         )
@@ -110,7 +112,7 @@ class SeedTests(TestCase):
 
     def test_the_plan_and_its_legal_basis(self):
         self.assertEqual(self.plan.document.number_symbol, "10/KH-BCĐ-CAT")
-        self.assertEqual(self.plan.committee, self.cast.province)
+        self.assertEqual(self.plan.committee, self.cast.province_2023)
         self.assertTrue(self.plan.title.startswith("Xây dựng xã, phường, thị trấn"))
         self.assertTrue(self.plan.title.endswith("văn minh đô thị"))
         self.assertEqual(
@@ -186,9 +188,7 @@ class SeedTests(TestCase):
 
     def test_seeding_again_changes_nothing(self):
         before = self.snapshot()
-        self.assertEqual(
-            documents_and_plan_seed(committee=self.cast.province), self.plan
-        )
+        load_reference_data()
         self.assertEqual(self.snapshot(), before)
 
     def test_seeding_again_keeps_staff_edits(self):
@@ -200,7 +200,7 @@ class SeedTests(TestCase):
             count=7
         )
         before = self.snapshot()
-        documents_and_plan_seed(committee=self.cast.province)
+        load_reference_data()
         self.assertEqual(self.snapshot(), before)
         self.assertEqual(
             LegalDocument.objects.filter(doc_type=DocumentType.SCHEME).count(), 1
@@ -230,7 +230,7 @@ class PlanPagesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = Cast()
-        cls.plan = documents_and_plan_seed(committee=cls.cast.province)
+        cls.plan = reference_plan()
 
     def test_every_member_sees_the_plan_list(self):
         for user in (
@@ -355,6 +355,7 @@ class PlanPagesTests(TestCase):
     def add_legal_basis(self, count):
         for n in range(count):
             document = document_create(
+                by=SYSTEM,
                 number_symbol=f"{n + 100}/HD-BCA",
                 doc_type=DocumentType.GUIDANCE,
                 issued_on=None,
@@ -370,7 +371,7 @@ class TargetFormTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = Cast()
-        cls.plan = documents_and_plan_seed(committee=cls.cast.province)
+        cls.plan = reference_plan()
         cls.exemplary = cls.plan.programmes.get(kind=ProgrammeKind.EXEMPLARY_UNITS)
         cls.ward_police = cls.plan.programmes.get(kind=ProgrammeKind.MODEL_WARD_POLICE)
         cls.first, cls.second = cls.plan.phases.order_by("start_year")
@@ -500,6 +501,7 @@ class TargetFormTests(TestCase):
     def test_phase_of_another_plan_is_refused(self):
         other = Plan.objects.create(
             document=document_create(
+                by=SYSTEM,
                 number_symbol="1/KH-X",
                 doc_type="KH",
                 issued_on=None,
@@ -559,7 +561,7 @@ class TargetEditDeleteTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = Cast()
-        cls.plan = documents_and_plan_seed(committee=cls.cast.province)
+        cls.plan = reference_plan()
 
     def setUp(self):
         self.client.force_login(self.cast.staff)
@@ -672,7 +674,7 @@ class TargetServiceTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = Cast()
-        cls.plan = documents_and_plan_seed(committee=cls.cast.province)
+        cls.plan = reference_plan()
         cls.exemplary = cls.plan.programmes.get(kind=ProgrammeKind.EXEMPLARY_UNITS)
         cls.first = cls.plan.phases.get(start_year=2023)
 
@@ -687,7 +689,7 @@ class TargetServiceTests(TestCase):
             "count": 3,
         }
         values.update(changes)
-        return plan_services.target_create(**values)
+        return plan_services.target_create(**values, by=SYSTEM)
 
     def test_share_over_100_is_refused(self):
         with self.assertRaises(ValidationError) as caught:
@@ -702,6 +704,7 @@ class TargetServiceTests(TestCase):
     def test_programme_of_another_plan_is_refused(self):
         other_plan = Plan.objects.create(
             document=document_create(
+                by=SYSTEM,
                 number_symbol="2/KH-X",
                 doc_type="KH",
                 issued_on=None,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,8 @@ from campaign.forms import StrictForm
 class CommitteeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, committee: SteeringCommittee) -> str:
         if committee.valid_to:
-            return f"{committee.short_name} (đến {committee.valid_to:%d/%m/%Y})"
+            last = committee.valid_to - datetime.timedelta(days=1)
+            return f"{committee.short_name} (đến {last:%d/%m/%Y})"
         return committee.short_name
 
 

@@ -1,19 +1,22 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees.choices import CommitteeLevel, CommitteeRole
 from campaign.committees.models import CommitteeMember, SteeringCommittee
 from campaign.forms import StrictForm, StrictFormMixin
-from units.forms import AsOfDateField
+from units.forms import AsOfDateField, LastDayField
 from units.models import Area
 
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, area: Area) -> str:
         parent = f" — {area.parent.full_name}" if area.parent_id else ""
-        period = f" (đến {area.valid_to:%d/%m/%Y})" if area.valid_to else ""
+        last = area.valid_to - datetime.timedelta(days=1) if area.valid_to else None
+        period = f" (đến {last:%d/%m/%Y})" if last else ""
         return f"{area.full_name}{parent}{period}"
 
 
@@ -44,7 +47,11 @@ class CommitteeForm(StrictForm):
         label=_("Standing office"), max_length=200, required=False
     )
     valid_from = AsOfDateField(label=_("Valid from"))
-    valid_to = AsOfDateField(label=_("Valid until (exclusive)"), required=False)
+    valid_to = LastDayField(
+        label=_("Last day in force"),
+        required=False,
+        help_text=_("Empty while the committee is in force."),
+    )
 
     def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +62,9 @@ class CommitteeForm(StrictForm):
         cleaned = super().clean()
         start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
         if start and end and end <= start:
-            self.add_error("valid_to", _("The end date must be after the start date."))
+            self.add_error(
+                "valid_to", _("The last day cannot be before the first day.")
+            )
         return cleaned
 
 
@@ -63,7 +72,11 @@ class CommitteeEditForm(StrictFormMixin, forms.ModelForm):
     """What may change on an existing committee (not its level or area)."""
 
     valid_from = AsOfDateField(label=_("Valid from"))
-    valid_to = AsOfDateField(label=_("Valid until (exclusive)"), required=False)
+    valid_to = LastDayField(
+        label=_("Last day in force"),
+        required=False,
+        help_text=_("Empty while the committee is in force."),
+    )
 
     class Meta:
         model = SteeringCommittee
@@ -90,7 +103,11 @@ class CommitteeEditForm(StrictFormMixin, forms.ModelForm):
 
 class MemberForm(StrictFormMixin, forms.ModelForm):
     valid_from = AsOfDateField(label=_("Member from"))
-    valid_to = AsOfDateField(label=_("Member until (exclusive)"), required=False)
+    valid_to = LastDayField(
+        label=_("Member until (last day)"),
+        required=False,
+        help_text=_("Empty while the person is a member."),
+    )
 
     class Meta:
         model = CommitteeMember
@@ -104,5 +121,7 @@ class MemberForm(StrictFormMixin, forms.ModelForm):
         cleaned = super().clean()
         start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
         if start and end and end <= start:
-            self.add_error("valid_to", _("The end date must be after the start date."))
+            self.add_error(
+                "valid_to", _("The last day cannot be before the first day.")
+            )
         return cleaned

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from campaign.committees import access
-from campaign.committees.models import Membership
+from campaign.committees.models import Membership, SteeringCommittee
 from units.text import fold
 
 
@@ -43,19 +43,35 @@ def account_list_for_user(
     return accounts
 
 
-def account_get_for_user(*, user: AbstractBaseUser | AnonymousUser, pk: int):
+def account_get_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, pk: int, for_update: bool = False
+):
+    """One account the user may manage; with ``for_update`` (inside a
+    service's transaction) the row alone, locked."""
+    if for_update:
+        access.require(user, access.Capability.MANAGE_ACCOUNTS)
+        accounts = get_user_model().objects.select_for_update()
+    else:
+        accounts = account_list_for_user(user=user)
     try:
-        return account_list_for_user(user=user).get(pk=pk)
+        return accounts.get(pk=pk)
     except get_user_model().DoesNotExist:
         raise Http404("No such account.") from None
 
 
 def membership_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, pk: int
+    *, user: AbstractBaseUser | AnonymousUser, pk: int, for_update: bool = False
 ) -> Membership:
     access.require(user, access.Capability.MANAGE_ACCOUNTS)
+    memberships = Membership.objects.select_related("user", "committee").filter(
+        committee__in=SteeringCommittee.objects.filter(
+            access.committee_scope_q(user)
+        ).values("pk")
+    )
+    if for_update:
+        memberships = memberships.select_for_update(of=("self",))
     try:
-        return Membership.objects.select_related("user", "committee").get(pk=pk)
+        return memberships.get(pk=pk)
     except Membership.DoesNotExist:
         raise Http404("No such membership.") from None
 

@@ -47,10 +47,20 @@ def committee_list_for_user(
 
 
 def committee_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, pk: int
+    *, user: AbstractBaseUser | AnonymousUser, pk: int, for_update: bool = False
 ) -> SteeringCommittee:
     """One committee the user may see, with its members, sub-committees and the
-    users acting for it; another locality's committee is a 404."""
+    users acting for it; another locality's committee is a 404. With
+    ``for_update`` (inside a service's transaction): the row alone, locked."""
+    if for_update:
+        try:
+            return (
+                SteeringCommittee.objects.select_for_update()
+                .filter(access.committee_scope_q(user))
+                .get(pk=pk)
+            )
+        except SteeringCommittee.DoesNotExist:
+            raise Http404("No such committee.") from None
     try:
         return (
             committee_list_for_user(user=user)
@@ -88,11 +98,17 @@ def committee_get_for_user(
 
 
 def member_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, pk: int
+    *, user: AbstractBaseUser | AnonymousUser, pk: int, for_update: bool = False
 ) -> CommitteeMember:
+    members = CommitteeMember.objects.select_related("committee")
+    if for_update:
+        members = members.select_for_update(of=("self",))
     try:
-        return CommitteeMember.objects.select_related("committee").get(
-            pk=pk, committee__in=committee_list_for_user(user=user).values("pk")
+        return members.get(
+            pk=pk,
+            committee__in=SteeringCommittee.objects.filter(
+                access.committee_scope_q(user)
+            ).values("pk"),
         )
     except CommitteeMember.DoesNotExist:
         raise Http404("No such member.") from None

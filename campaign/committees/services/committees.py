@@ -1,16 +1,25 @@
-"""Writes for steering committees and their members."""
+"""Writes for steering committees and their members.
+
+Every service checks the actor's capability and re-reads the record through
+the actor's scope (another locality's committee is a 404), and records what it
+did in the audit trail."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from campaign.committees.choices import CommitteeLevel, CommitteeRole
+from campaign.committees import access, audit
+from campaign.committees.access import Actor, Capability
+from campaign.committees.choices import AuditAction, CommitteeLevel, CommitteeRole
 from campaign.committees.models import CommitteeMember, SteeringCommittee
+from campaign.committees.selectors.committees import (
+    committee_get_for_user,
+    member_get_for_user,
+)
 from units.choices import (
     AREA_KIND_PREFIX,
     COMMUNE_LEVEL_KINDS,
@@ -82,6 +91,23 @@ def _check(committee: SteeringCommittee) -> None:
     committee.full_clean()
 
 
+COMMITTEE_FIELDS = (
+    "level",
+    "area",
+    "parent",
+    "name",
+    "short_name",
+    "standing_office",
+    "valid_from",
+    "valid_to",
+)
+MEMBER_FIELDS = ("full_name", "position", "role", "valid_from", "valid_to")
+
+
+def _link(committee: SteeringCommittee) -> tuple[str, int]:
+    return ("committees:committee_detail", committee.pk)
+
+
 @transaction.atomic
 def committee_create(
     *,
@@ -93,8 +119,11 @@ def committee_create(
     name: str = "",
     short_name: str = "",
     standing_office: str = "",
-    by: AbstractBaseUser | None,
+    by: Actor,
 ) -> SteeringCommittee:
+    access.require(by, Capability.MANAGE_COMMITTEES)
+    if parent is not None:
+        parent = committee_get_for_user(user=by, pk=parent.pk)
     default_name, default_short = committee_names_for(area)
     committee = SteeringCommittee(
         level=level,
@@ -108,13 +137,21 @@ def committee_create(
     )
     _check(committee)
     committee.save()
+    audit.record(
+        action=AuditAction.COMMITTEE_CREATED,
+        by=by,
+        object_label=committee.short_name,
+        link=_link(committee),
+        changes=audit.created(committee, COMMITTEE_FIELDS),
+    )
     return committee
 
 
 @transaction.atomic
 def committee_update(
-    *, committee: SteeringCommittee, by: AbstractBaseUser, **fields
+    *, committee: SteeringCommittee, by: Actor, **fields
 ) -> SteeringCommittee:
+    access.require(by, Capability.MANAGE_COMMITTEES)
     allowed = {
         "name",
         "short_name",
@@ -123,42 +160,26 @@ def committee_update(
         "valid_from",
         "valid_to",
     }
+    current = committee_get_for_user(user=by, pk=committee.pk, for_update=True)
+    before = audit.snapshot(current, COMMITTEE_FIELDS)
     for field, value in fields.items():
         if field not in allowed:
             raise TypeError(f"committee_update cannot change {field!r}")
-        setattr(committee, field, value)
-    _check(committee)
-    committee.save()
-    return committee
-
-
-@transaction.atomic
-def committee_for_area(
-    *, area: Area, on: datetime.date, by: AbstractBaseUser | None
-) -> SteeringCommittee:
-    """The commune-level committee of ``area`` in force on ``on``, set up from the
-    area when it does not exist yet (commune committees are created as needed)."""
-    existing = (
-        SteeringCommittee.objects.filter(area=area, valid_from__lte=on)
-        .exclude(valid_to__lte=on)
-        .first()
-    )
-    if existing is not None:
-        return existing
-    parent = (
-        SteeringCommittee.objects.filter(area_id=area.parent_id, valid_from__lte=on)
-        .exclude(valid_to__lte=on)
-        .first()
-    )
-    return committee_create(
-        level=CommitteeLevel.COMMUNE,
-        area=area,
-        parent=parent,
-        valid_from=max(on, area.valid_from) if area.valid_from else on,
-        valid_to=area.valid_to,
-        standing_office=f"Công an {AREA_KIND_PREFIX[AreaKind(area.kind)].lower()} {area.name}",
-        by=by,
-    )
+        if field == "parent" and value is not None:
+            value = committee_get_for_user(user=by, pk=value.pk)
+        setattr(current, field, value)
+    _check(current)
+    current.save()
+    diff = audit.changes(current, before)
+    if diff:
+        audit.record(
+            action=AuditAction.COMMITTEE_UPDATED,
+            by=by,
+            object_label=current.short_name,
+            link=_link(current),
+            changes=diff,
+        )
+    return current
 
 
 @transaction.atomic
@@ -170,8 +191,10 @@ def member_add(
     role: str,
     valid_from: datetime.date,
     valid_to: datetime.date | None = None,
-    by: AbstractBaseUser | None,
+    by: Actor,
 ) -> CommitteeMember:
+    access.require(by, Capability.MANAGE_COMMITTEES)
+    committee = committee_get_for_user(user=by, pk=committee.pk)
     member = CommitteeMember(
         committee=committee,
         full_name=full_name.strip(),
@@ -182,23 +205,52 @@ def member_add(
     )
     member.full_clean()
     member.save()
+    audit.record(
+        action=AuditAction.MEMBER_ADDED,
+        by=by,
+        object_label=f"{member.full_name} — {committee.short_name}",
+        link=_link(committee),
+        changes=audit.created(member, MEMBER_FIELDS),
+    )
     return member
 
 
 @transaction.atomic
-def member_update(
-    *, member: CommitteeMember, by: AbstractBaseUser, **fields
-) -> CommitteeMember:
-    allowed = {"full_name", "position", "role", "valid_from", "valid_to"}
+def member_update(*, member: CommitteeMember, by: Actor, **fields) -> CommitteeMember:
+    access.require(by, Capability.MANAGE_COMMITTEES)
+    allowed = set(MEMBER_FIELDS)
+    current = member_get_for_user(user=by, pk=member.pk, for_update=True)
+    before = audit.snapshot(current, MEMBER_FIELDS)
     for field, value in fields.items():
         if field not in allowed:
             raise TypeError(f"member_update cannot change {field!r}")
-        setattr(member, field, value)
-    member.full_clean()
-    member.save()
-    return member
+        setattr(current, field, value.strip() if isinstance(value, str) else value)
+    current.full_clean()
+    current.save()
+    diff = audit.changes(current, before)
+    if diff:
+        audit.record(
+            action=AuditAction.MEMBER_UPDATED,
+            by=by,
+            object_label=f"{current.full_name} — {current.committee.short_name}",
+            link=_link(current.committee),
+            changes=diff,
+        )
+    return current
 
 
 @transaction.atomic
-def member_remove(*, member: CommitteeMember, by: AbstractBaseUser) -> None:
-    member.delete()
+def member_remove(*, member: CommitteeMember, by: Actor) -> None:
+    access.require(by, Capability.MANAGE_COMMITTEES)
+    current = member_get_for_user(user=by, pk=member.pk, for_update=True)
+    label = f"{current.full_name} — {current.committee.short_name}"
+    diff = audit.removed(current, MEMBER_FIELDS)
+    committee = current.committee
+    current.delete()
+    audit.record(
+        action=AuditAction.MEMBER_REMOVED,
+        by=by,
+        object_label=label,
+        link=_link(committee),
+        changes=diff,
+    )

@@ -20,6 +20,10 @@ from campaign.committees.forms.accounts import (
     ProfileForm,
 )
 from campaign.committees.selectors import accounts as selectors
+from campaign.committees.selectors.audit import (
+    audit_list_for_account,
+    shown_entries,
+)
 from campaign.committees.selectors.committees import committee_choices_for_user
 from campaign.committees.services import accounts as services
 from campaign.forms import form_status
@@ -79,6 +83,9 @@ def _detail(request: HttpRequest, account, membership_form=None, status: int = 2
             "account": account,
             "membership_form": membership_form
             or MembershipForm(committees=committee_choices_for_user(user=request.user)),
+            "history": shown_entries(
+                audit_list_for_account(user=request.user, account=account)
+            ),
         },
         status=status,
     )
@@ -205,9 +212,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
         request.user, request.POST if request.method == "POST" else None
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = services.password_change(
+            user=request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password1"],
+        )
         # Keep this session; the user's other sessions end with the old password.
-        update_session_auth_hash(request, form.user)
+        update_session_auth_hash(request, user)
         messages.success(request, _("Your password has been changed."))
         return redirect("committees:profile")
     return render(

@@ -46,11 +46,14 @@ def document_list(
     return [d for d in documents if all(w in _searchable(d) for w in words)]
 
 
-def document_get(*, user: User, pk: int) -> LegalDocument:
+def document_get(*, user: User, pk: int, for_update: bool = False) -> LegalDocument:
     if not access.can(user, Capability.VIEW):
         raise Http404("No such document.")
+    documents = LegalDocument.objects.all()
+    if for_update:
+        documents = documents.select_for_update()
     try:
-        return LegalDocument.objects.get(pk=pk)
+        return documents.get(pk=pk)
     except LegalDocument.DoesNotExist:
         raise Http404("No such document.") from None
 

@@ -155,12 +155,15 @@ def plan_detail(*, user: User, pk: int) -> PlanDetail:
     )
 
 
-def target_get(*, user: User, pk: int) -> Target:
+def target_get(*, user: User, pk: int, for_update: bool = False) -> Target:
     if not access.can(user, Capability.VIEW):
         raise Http404("No such target.")
+    targets = Target.objects.select_related(
+        "programme__plan__document", "programme__plan__committee", "phase"
+    )
+    if for_update:
+        targets = targets.select_for_update(of=("self",))
     try:
-        return Target.objects.select_related(
-            "programme__plan__document", "programme__plan__committee", "phase"
-        ).get(pk=pk)
+        return targets.get(pk=pk)
     except Target.DoesNotExist:
         raise Http404("No such target.") from None

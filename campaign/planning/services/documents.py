@@ -1,4 +1,5 @@
-"""Writes of the legal documents register."""
+"""Writes of the legal documents register: every service checks the actor's
+capability, re-reads the document, and records the change in the audit trail."""
 
 from __future__ import annotations
 
@@ -11,11 +12,25 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from campaign import uploads
+from campaign.committees import access, audit
+from campaign.committees.access import Actor, Capability
+from campaign.committees.choices import AuditAction
 from campaign.planning.models import LegalDocument
+from campaign.planning.selectors.documents import document_get
 
 # The model constraint's message: shown when the database refuses a duplicate.
 DOCUMENT_DUPLICATE_NUMBER = _(
     "A document with this number and symbol is already registered."
+)
+
+
+DOCUMENT_FIELDS = (
+    "number_symbol",
+    "doc_type",
+    "issued_on",
+    "issuer",
+    "title",
+    "file_name",
 )
 
 
@@ -78,8 +93,12 @@ def document_create(
     issuer: str,
     title: str,
     upload: UploadedFile | None = None,
+    reference_key: str = "",
+    by: Actor,
 ) -> LegalDocument:
+    access.require(by, Capability.MANAGE_DOCUMENTS)
     document = LegalDocument(
+        reference_key=reference_key,
         number_symbol=_text(number_symbol),
         doc_type=doc_type,
         issued_on=issued_on,
@@ -89,6 +108,13 @@ def document_create(
     if upload is not None:
         _attach(document, upload)
     _save(document, new_file=upload is not None)
+    audit.record(
+        action=AuditAction.DOCUMENT_CREATED,
+        by=by,
+        object_label=str(document),
+        link=("planning:document_detail", document.pk),
+        changes=audit.created(document, DOCUMENT_FIELDS),
+    )
     return document
 
 
@@ -103,10 +129,14 @@ def document_update(
     title: str,
     upload: UploadedFile | None = None,
     remove_file: bool = False,
+    by: Actor,
 ) -> LegalDocument:
     """Change a document; a new ``upload`` replaces its file, ``remove_file``
     drops it. A replaced file is deleted from storage once the change is
     committed."""
+    access.require(by, Capability.MANAGE_DOCUMENTS)
+    document = document_get(user=by, pk=document.pk, for_update=True)
+    before = audit.snapshot(document, DOCUMENT_FIELDS)
     old_file = document.file.name or ""
     document.number_symbol = _text(number_symbol)
     document.doc_type = doc_type
@@ -121,4 +151,16 @@ def document_update(
     _save(document, new_file=upload is not None)
     if old_file and old_file != document.file.name:
         _delete_file_after_commit(old_file)
+    diff = audit.changes(document, before)
+    if diff or old_file != (document.file.name or ""):
+        audit.record(
+            action=AuditAction.DOCUMENT_UPDATED,
+            by=by,
+            object_label=str(document),
+            link=("planning:document_detail", document.pk),
+            changes=diff,
+            note=_("A new file was attached.")
+            if upload is not None
+            else (_("The file was removed.") if remove_file and old_file else ""),
+        )
     return document

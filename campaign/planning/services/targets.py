@@ -1,4 +1,8 @@
-"""Writes of the plan's targets, with the rules that make a target meaningful."""
+"""Writes of the plan's targets, with the rules that make a target meaningful.
+
+Every service checks the actor's capability, re-reads the plan or the target,
+and records the change in the audit trail (who changed a target, from what to
+what)."""
 
 from __future__ import annotations
 
@@ -6,10 +10,15 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from campaign.committees import access, audit
+from campaign.committees.access import Actor, Capability
+from campaign.committees.choices import AuditAction
 from campaign.planning.choices import RoundingRule, TargetGrouping, TargetKind
 from campaign.planning.models import Phase, Plan, Programme, Target
+from campaign.planning.selectors.plans import plan_get, target_get
 
 TARGET_PROGRAMME_NOT_IN_PLAN = _("This programme is not part of this plan.")
 TARGET_PHASE_NOT_IN_PLAN = _("This phase is not part of this plan.")
@@ -22,6 +31,19 @@ TARGET_COUNT_AT_LEAST_ONE = _("The number of units must be at least 1.")
 TARGET_NEEDS_SHARE = _("A minimum share needs the share in per cent.")
 TARGET_SHARE_OUT_OF_RANGE = _("The share must be between 0 and 100 %.")
 TARGET_NOT_USED_BY_KIND = _("Leave this empty for this kind of target.")
+TARGET_FIELDS = (
+    "programme",
+    "phase",
+    "kind",
+    "year",
+    "unit_kind",
+    "count",
+    "share_percent",
+    "grouping",
+    "rounding",
+    "note",
+)
+
 TARGET_DUPLICATE = _(
     "This target already exists: the programme already has a target of this "
     "kind in this phase for the same year, unit kind and grouping."
@@ -123,7 +145,10 @@ def target_create(
     grouping: str = TargetGrouping.PROVINCE,
     rounding: str = RoundingRule.UP,
     note: str = "",
+    by: Actor,
 ) -> Target:
+    access.require(by, Capability.MANAGE_TARGETS)
+    plan = plan_get(user=by, pk=plan.pk)
     target_check(
         plan=plan,
         programme=programme,
@@ -135,7 +160,7 @@ def target_create(
         share_percent=share_percent,
         grouping=grouping,
     )
-    return _save(
+    target = _save(
         Target(
             programme=programme,
             phase=phase,
@@ -149,6 +174,14 @@ def target_create(
             note=note.strip(),
         )
     )
+    audit.record(
+        action=AuditAction.TARGET_CREATED,
+        by=by,
+        object_label=target_label(target),
+        link=("planning:plan_detail", plan.pk),
+        changes=audit.created(target, TARGET_FIELDS),
+    )
+    return target
 
 
 @transaction.atomic
@@ -165,8 +198,12 @@ def target_update(
     grouping: str = TargetGrouping.PROVINCE,
     rounding: str = RoundingRule.UP,
     note: str = "",
+    by: Actor,
 ) -> Target:
     """Change a target; it stays in its plan."""
+    access.require(by, Capability.MANAGE_TARGETS)
+    target = target_get(user=by, pk=target.pk, for_update=True)
+    before = audit.snapshot(target, TARGET_FIELDS)
     target_check(
         plan=target.programme.plan,
         programme=programme,
@@ -189,9 +226,41 @@ def target_update(
     target.grouping = grouping
     target.rounding = rounding
     target.note = note.strip()
-    return _save(target)
+    _save(target)
+    diff = audit.changes(target, before)
+    if diff:
+        audit.record(
+            action=AuditAction.TARGET_UPDATED,
+            by=by,
+            object_label=target_label(target),
+            link=("planning:plan_detail", target.programme.plan_id),
+            changes=diff,
+        )
+    return target
 
 
 @transaction.atomic
-def target_delete(*, target: Target) -> None:
+def target_delete(*, target: Target, by: Actor) -> None:
+    access.require(by, Capability.MANAGE_TARGETS)
+    target = target_get(user=by, pk=target.pk, for_update=True)
+    label = target_label(target)
+    diff = audit.removed(target, TARGET_FIELDS)
+    plan_pk = target.programme.plan_id
     target.delete()
+    audit.record(
+        action=AuditAction.TARGET_DELETED,
+        by=by,
+        object_label=label,
+        link=("planning:plan_detail", plan_pk),
+        changes=diff,
+    )
+
+
+def target_label(target: Target) -> str:
+    """How the trail names a target: "Exemplary units… — 2023, Commune"."""
+    parts = [str(target.year)]
+    with translation.override("vi"):
+        if target.unit_kind:
+            parts.append(str(target.get_unit_kind_display()))
+        parts.append(str(target.get_kind_display()))
+    return f"{target.programme.name} — {', '.join(parts)}"

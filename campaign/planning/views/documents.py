@@ -96,7 +96,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
     form = _bound_form(request)
     if form.is_valid():
         try:
-            document = services.document_create(**form.document_data())
+            document = services.document_create(**form.document_data(), by=request.user)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -122,6 +122,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 document=document,
                 remove_file=form.cleaned_data.get("remove_file", False),
                 **form.document_data(),
+                by=request.user,
             )
         except ValidationError as error:
             form.add_service_error(error)

@@ -67,7 +67,7 @@ def target_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = TargetForm(request.POST, plan=plan)
     if form.is_valid():
         try:
-            services.target_create(plan=plan, **form.target_data())
+            services.target_create(plan=plan, **form.target_data(), by=request.user)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -89,7 +89,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TargetForm(request.POST, plan=plan, target=target)
     if form.is_valid():
         try:
-            services.target_update(target=target, **form.target_data())
+            services.target_update(target=target, **form.target_data(), by=request.user)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -103,6 +103,6 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Capability.MANAGE_TARGETS)
     target = selectors.target_get(user=request.user, pk=pk)
     plan = target.programme.plan
-    services.target_delete(target=target)
+    services.target_delete(target=target, by=request.user)
     messages.success(request, _("The target has been deleted."))
     return redirect(plan)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from campaign import uploads
 from campaign.planning.models import Phase
-from units.choices import OrganisationKind
+from units.choices import AreaKind, OrganisationKind
+from units.models import Area, Organisation
 
 PHONE = RegexValidator(
     r"^(\+84|0)[1-9][0-9 .]{7,12}$",
@@ -17,36 +22,129 @@ PHONE = RegexValidator(
 )
 UNIT_OR_NEW = _("Choose a unit from the list or enter a new organisation — not both.")
 UNIT_MISSING = _("Choose the unit to register, or enter a new organisation.")
+UNIT_UNKNOWN = _("This unit is not in the list of %(year)s: choose one from the list.")
 NEW_ORG_INCOMPLETE = _("A new organisation needs its name, kind and location.")
+YEAR_OUTSIDE_PHASES = _(
+    "%(year)s is not a year of the plan: its phases are %(phases)s. Choose a "
+    "year within them."
+)
+DOCUMENT_MISSING = _("Attach the signed registration document.")
 
 
-class PhaseChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, phase: Phase) -> str:
-        return f"{phase.start_year}–{phase.end_year}"
+def document_help(limit_bytes: int) -> str:
+    return str(
+        _("PDF, JPEG, PNG or DOCX, at most %(limit)s.")
+        % {"limit": filesizeformat(limit_bytes)}
+    )
 
 
-class RegistrationForm(forms.Form):
-    """A registration's fields. Anything else posted (status, committee,
-    version…) is not a field here and is ignored."""
+def year_choices(phases: Iterable[Phase]) -> list:
+    """The plan's years, grouped by phase: [("2023–2025", [(2023, "2023"), …]), …]."""
+    return [
+        (
+            f"{phase.start_year}–{phase.end_year}",
+            [(y, str(y)) for y in range(phase.start_year, phase.end_year + 1)],
+        )
+        for phase in phases
+    ]
 
-    unit = forms.ChoiceField(
-        label=_("Choose from the list"),
+
+def area_label(area: Area) -> str:
+    parent = area.parent
+    if parent is not None and parent.kind != AreaKind.PROVINCE:
+        return f"{area.full_name} — {parent.full_name}"
+    return area.full_name
+
+
+def organisation_label(organisation: Organisation) -> str:
+    return (
+        f"{organisation.name} ({organisation.get_kind_display()}) — "
+        f"{organisation.area.full_name}"
+    )
+
+
+class YearForm(forms.Form):
+    """The year a unit is registered for: a plain GET form of its own, so that
+    choosing another year reloads the units valid that year (htmx swaps the
+    unit list; without JavaScript its button reloads the page)."""
+
+    year = forms.TypedChoiceField(label=_("Year of the registration"), coerce=int)
+
+    def __init__(self, *args, phases: list[Phase], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices(phases)
+
+
+class _DocumentMixin:
+    """The signed document: a new upload, checked at once by its content, or
+    the upload kept from a previous attempt of the same form (``kept``)."""
+
+    def _init_document(self, *, kept: uploads.KeptUpload | None, required: bool):
+        self.kept = kept
+        self.document_required = required
+        field = self.fields["document"]
+        field.required = False
+        field.help_text = document_help(settings.UPLOAD_MAX_BYTES)
+        if kept is not None:
+            self.initial["document_token"] = kept.token
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if upload:
+            uploads.check_upload(upload, allowed=uploads.EVIDENCE_KINDS)
+        return upload
+
+    def _check_document_present(self):
+        if (
+            self.document_required
+            and not self.cleaned_data.get("document")
+            and self.kept is None
+            and "document" not in self.errors
+        ):
+            self.add_error("document", DOCUMENT_MISSING)
+
+    def document_file(self):
+        """The file to give the service: the new upload, else the kept one."""
+        upload = self.cleaned_data.get("document")
+        if upload:
+            return upload
+        return self.kept.open() if self.kept is not None else None
+
+    def checked_upload(self):
+        """The new upload if it passed its checks (to keep it when the form is
+        sent back for another reason)."""
+        if "document" in self.errors:
+            return None
+        return self.cleaned_data.get("document") or None
+
+
+class RegistrationForm(_DocumentMixin, forms.Form):
+    """A new registration's fields. The year comes from the year form (a hidden
+    copy here); the unit list holds the units valid that year. Anything else
+    posted (status, committee, version…) is not a field here and is ignored."""
+
+    year = forms.IntegerField(widget=forms.HiddenInput)
+    unit = forms.CharField(
+        label=_("Unit"),
         required=False,
+        widget=forms.Select(attrs={"data-combobox": ""}),
         help_text=_(
-            "A commune, ward or township of your area, or an organisation you manage."
+            "Type a few letters of its name, with or without accents (e.g. “my "
+            "thanh”): a commune, ward or special zone of your area, or an "
+            "organisation you manage."
         ),
     )
     new_organisation_name = forms.CharField(
-        label=_("Or a new organisation: name"), max_length=200, required=False
+        label=_("Name of the new organisation"), max_length=200, required=False
     )
     new_organisation_kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", "---------"), *OrganisationKind.choices],
         required=False,
     )
-    new_organisation_area = forms.ChoiceField(label=_("Located in"), required=False)
-    phase = PhaseChoiceField(label=_("Phase"), queryset=Phase.objects.none())
-    year = forms.IntegerField(label=_("Year"), min_value=2023, max_value=2030)
+    new_organisation_area = forms.CharField(
+        label=_("Located in"), required=False, widget=forms.Select
+    )
     contact_name = forms.CharField(label=_("Contact person"), max_length=120)
     contact_phone = forms.CharField(
         label=_("Contact phone"), max_length=20, validators=[PHONE]
@@ -60,60 +158,87 @@ class RegistrationForm(forms.Form):
     # Any file name is accepted: it is shortened and cleaned for display, and
     # the file is stored under a generated name.
     document = forms.FileField(label=_("Signed registration document"))
-    # The version the form was opened on: a save based on an older one is refused.
-    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    document_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args, areas=(), organisations=(), phases=None, editing=False, **kwargs
+        self,
+        *args,
+        year: int,
+        phases: list[Phase],
+        areas: Iterable[Area] = (),
+        organisations: Iterable[Organisation] = (),
+        explain_area: Callable[[Area], str] | None = None,
+        kept: uploads.KeptUpload | None = None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["document"].help_text = document_help(settings.UPLOAD_MAX_BYTES)
-        self.fields["phase"].queryset = (
-            phases if phases is not None else Phase.objects.all()
-        )
-        if editing:
-            # The unit of a registration does not change; the document is kept
-            # unless a new one is chosen.
-            for name in (
-                "unit",
-                "new_organisation_name",
-                "new_organisation_kind",
-                "new_organisation_area",
-            ):
-                del self.fields[name]
-            self.fields["document"].required = False
-            return
-        area_choices = [
-            (
-                f"area:{a.pk}",
-                f"{a.full_name} — {a.parent.full_name if a.parent else ''}",
-            )
-            for a in areas
-        ]
+        self.year = year
+        self.phases = phases
+        self.explain_area = explain_area
+        self.areas = {f"area:{a.pk}": a for a in areas}
+        self.organisations = {f"org:{o.pk}": o for o in organisations}
+        self.initial.setdefault("year", year)
+        area_choices = [(key, area_label(a)) for key, a in self.areas.items()]
         org_choices = [
-            (f"org:{o.pk}", f"{o.name} ({o.get_kind_display()})") for o in organisations
+            (key, organisation_label(o)) for key, o in self.organisations.items()
         ]
-        self.fields["unit"].choices = [
-            ("", "---------"),
-            (_("Communes, wards and townships"), area_choices),
-            (_("Agencies, enterprises and schools"), org_choices),
-        ]
-        self.fields["new_organisation_area"].choices = [
+        groups = [("", "---------")]
+        if area_choices:
+            groups.append((_("Communes, wards and special zones"), area_choices))
+        if org_choices:
+            groups.append((_("Agencies, enterprises and schools"), org_choices))
+        self.fields["unit"].widget.choices = groups
+        self.fields["new_organisation_area"].widget.choices = [
             ("", "---------"),
             *area_choices,
         ]
-        self.areas = {f"area:{a.pk}": a for a in areas}
-        self.organisations = {f"org:{o.pk}": o for o in organisations}
+        self._init_document(kept=kept, required=True)
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not any(p.contains_year(year) for p in self.phases):
+            raise ValidationError(
+                YEAR_OUTSIDE_PHASES,
+                code="year_outside_phases",
+                params={
+                    "year": year,
+                    "phases": ", ".join(
+                        f"{p.start_year}–{p.end_year}" for p in self.phases
+                    ),
+                },
+            )
+        return year
+
+    def _explain(self, value: str) -> str:
+        """Why a posted unit is not in the list, in words (never its id)."""
+        kind, _sep, pk = value.partition(":")
+        if kind == "area" and pk.isdigit() and self.explain_area is not None:
+            area = Area.objects.filter(pk=int(pk)).select_related("parent").first()
+            if area is not None:
+                reason = self.explain_area(area)
+                if reason:
+                    return reason
+        return str(UNIT_UNKNOWN % {"year": self.year})
+
+    def clean_unit(self):
+        value = self.cleaned_data.get("unit", "")
+        if value and value not in self.areas and value not in self.organisations:
+            raise ValidationError(self._explain(value), code="unit_unavailable")
+        return value
+
+    def clean_new_organisation_area(self):
+        value = self.cleaned_data.get("new_organisation_area", "")
+        if value and value not in self.areas:
+            raise ValidationError(self._explain(value), code="unit_unavailable")
+        return value
 
     def clean(self):
         cleaned = super().clean()
-        if "unit" not in self.fields:
-            return cleaned
         unit = cleaned.get("unit")
         new_name = (cleaned.get("new_organisation_name") or "").strip()
         if unit and new_name:
-            raise forms.ValidationError(UNIT_OR_NEW)
-        if not unit and not new_name:
+            raise ValidationError(UNIT_OR_NEW)
+        if not unit and not new_name and "unit" not in self.errors:
             self.add_error("unit", UNIT_MISSING)
         if new_name and not (
             cleaned.get("new_organisation_kind")
@@ -125,6 +250,34 @@ class RegistrationForm(forms.Form):
         cleaned["new_organisation_location"] = self.areas.get(
             cleaned.get("new_organisation_area") or ""
         )
+        self._check_document_present()
+        return cleaned
+
+
+class RegistrationEditForm(_DocumentMixin, forms.Form):
+    """What may change on a draft or returned registration: its year (the
+    phase follows), contact, plan and document; the unit stays."""
+
+    year = forms.TypedChoiceField(label=_("Year of the registration"), coerce=int)
+    contact_name = RegistrationForm.base_fields["contact_name"]
+    contact_phone = RegistrationForm.base_fields["contact_phone"]
+    plan_summary = RegistrationForm.base_fields["plan_summary"]
+    document = forms.FileField(label=_("Signed registration document"))
+    document_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The version the form was opened on: a save based on an older one is refused.
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, phases: list[Phase], kept=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices(phases)
+        self.fields["year"].error_messages["invalid_choice"] = _(
+            "%(value)s is not a year of the plan: choose a year of one of its phases."
+        )
+        self._init_document(kept=kept, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_document_present()
         return cleaned
 
 
@@ -140,13 +293,7 @@ class ReturnForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    confirm_over_quota = forms.BooleanField(
-        label=_("I confirm the approval beyond the year's quota"), required=False
-    )
-
-
-def document_help(limit_bytes: int) -> str:
-    return str(
-        _("PDF, JPEG, PNG or DOCX, at most %(limit)s.")
-        % {"limit": filesizeformat(limit_bytes)}
+    confirm_quota = forms.BooleanField(
+        label=_("I confirm the approval, knowing the quota of that year"),
+        required=False,
     )

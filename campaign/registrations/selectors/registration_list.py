@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from campaign.committees.models import SteeringCommittee
@@ -19,7 +19,6 @@ from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
 from units.text import fold
 
-DEFAULT_QUOTA_YEAR = 2023
 EXPORT_CHUNK_SIZE = 2000
 
 # A spreadsheet treats a cell starting with one of these as a formula (or, for
@@ -42,7 +41,7 @@ def registration_filter(
 
     ``q``: every word must appear in the folded unit name, accents and case
     ignored ("my binh" finds "Phường Mỹ Bình"), or the whole query in the
-    contact person's name. ``locality``: a committee; its registrations and
+    folded name of the contact person ("van tu" finds "Nguyễn Văn Tư"). ``locality``: a committee; its registrations and
     those of the committees under it (a district's communes).
     """
     if phase:
@@ -65,7 +64,8 @@ def registration_filter(
         for word in words:
             # search_name is folded (lowercase, no accents): a plain LIKE.
             in_name &= Q(search_name__contains=word)
-        queryset = queryset.filter(in_name | Q(contact_name__icontains=q.strip()))
+        # The contact person's name is folded too: "tu" finds "Nguyễn Văn Tư".
+        queryset = queryset.filter(in_name | Q(contact_search__contains=fold(q)))
     return queryset
 
 
@@ -125,12 +125,6 @@ def registration_page(
         row.unit_kind_label = kinds.get(row.unit_kind, row.unit_kind)
         row.status_label = statuses.get(row.status, row.status)
     return rows
-
-
-def latest_registration_year(default: int = DEFAULT_QUOTA_YEAR) -> int:
-    """The latest year anything was registered for, province-wide (the quotas
-    are the province's); ``default`` when there is none yet."""
-    return Registration.objects.aggregate(latest=Max("year"))["latest"] or default
 
 
 EXPORT_FIELDS = (

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from campaign.committees import access
 from campaign.committees.access import Capability
@@ -17,11 +18,14 @@ from campaign.planning.models import Phase, Programme, Target
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Notification, Registration
 from units.choices import AreaKind
-from units.models import Area, Organisation
+from units.models import Area, AreaSuccession, Organisation
 from units.selectors import valid_on_q
 
+User = AbstractBaseUser | AnonymousUser
+
 # Registrations of a year are scoped by the areas as they stood mid-year: a
-# ward created on 10 April 2023 belongs to the 2023 scope of its town.
+# ward created on 10 April 2023 belongs to the 2023 scope of its town, and the
+# units of 2025 are those before the reform of 1 July 2025.
 SCOPE_DAY = (6, 30)
 REGISTRABLE_AREA_KINDS = (
     AreaKind.COMMUNE,
@@ -35,7 +39,7 @@ def scope_day(year: int) -> datetime.date:
     return datetime.date(year, *SCOPE_DAY)
 
 
-def registration_scope_q(user: AbstractBaseUser | AnonymousUser) -> Q:
+def registration_scope_q(user: User) -> Q:
     """Registrations the user may see: every one for the provincial committee;
     otherwise those of their own committees (which covers every unit in their
     scope, since a unit is registered by the committee whose scope holds it)."""
@@ -47,9 +51,7 @@ def registration_scope_q(user: AbstractBaseUser | AnonymousUser) -> Q:
     return Q(committee_id__in=granted.committee_ids)
 
 
-def registration_list_for_user(
-    *, user: AbstractBaseUser | AnonymousUser
-) -> QuerySet[Registration]:
+def registration_list_for_user(*, user: User) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(registration_scope_q(user))
         .select_related("committee", "area", "organisation", "phase")
@@ -58,23 +60,24 @@ def registration_list_for_user(
 
 
 def registration_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, pk: int
+    *, user: User, pk: int, for_update: bool = False
 ) -> Registration:
-    """One registration of the user's scope; anyone else's is a 404."""
+    """One registration of the user's scope; anyone else's is a 404. With
+    ``for_update`` (inside a service's transaction), the row is locked."""
+    registrations = registration_list_for_user(user=user).select_related(
+        "programme", "created_by", "updated_by"
+    )
+    if for_update:
+        registrations = registrations.select_for_update(of=("self",))
     try:
-        return (
-            registration_list_for_user(user=user)
-            .select_related("programme", "created_by", "updated_by")
-            .get(pk=pk)
-        )
+        return registrations.get(pk=pk)
     except Registration.DoesNotExist:
         raise Http404("No such registration.") from None
 
 
-def registrable_areas_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, year: int
-) -> QuerySet[Area]:
-    """Communes, wards and townships in the user's scope, in force mid-year."""
+def registrable_areas_for_user(*, user: User, year: int) -> QuerySet[Area]:
+    """Communes, wards, townships and special zones in the user's scope, in
+    force mid-year."""
     day = scope_day(year)
     areas = Area.objects.filter(valid_on_q(day), kind__in=REGISTRABLE_AREA_KINDS)
     scope = access.area_ids_in_scope(user, on=day)
@@ -84,7 +87,7 @@ def registrable_areas_for_user(
 
 
 def registrable_organisations_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, year: int
+    *, user: User, year: int
 ) -> QuerySet[Organisation]:
     return (
         Organisation.objects.filter(
@@ -95,9 +98,54 @@ def registrable_organisations_for_user(
     )
 
 
-def waiting_for_user(
-    *, user: AbstractBaseUser | AnonymousUser
-) -> QuerySet[Registration]:
+def area_unavailable_reason(*, user: User, area: Area, year: int) -> str:
+    """Why ``area`` cannot be registered for ``year`` by ``user``, in words
+    (never an id): not a commune-level unit, not in force that year (and what
+    it became), or outside the user's area."""
+    day = scope_day(year)
+    name = area.full_name
+    if area.kind not in REGISTRABLE_AREA_KINDS:
+        return _(
+            "%(unit)s is not a commune, ward, township or special zone: it cannot "
+            "be registered."
+        ) % {"unit": name}
+    if area.valid_from and day < area.valid_from:
+        return _(
+            "%(unit)s did not exist yet in %(year)s: it was set up on %(day)s. "
+            "Choose a unit that existed that year, or another year."
+        ) % {"unit": name, "year": year, "day": f"{area.valid_from:%d/%m/%Y}"}
+    if area.valid_to and day >= area.valid_to:
+        successors = [
+            s.successor.full_name
+            for s in AreaSuccession.objects.filter(predecessor=area).select_related(
+                "successor"
+            )
+        ]
+        last = area.valid_to - datetime.timedelta(days=1)
+        if successors:
+            return _(
+                "%(unit)s no longer existed in %(year)s: its last day was %(day)s, "
+                "after which it became part of %(successors)s. Choose a unit that "
+                "exists that year."
+            ) % {
+                "unit": name,
+                "year": year,
+                "day": f"{last:%d/%m/%Y}",
+                "successors": ", ".join(successors),
+            }
+        return _(
+            "%(unit)s no longer existed in %(year)s: its last day was %(day)s. "
+            "Choose a unit that exists that year."
+        ) % {"unit": name, "year": year, "day": f"{last:%d/%m/%Y}"}
+    if not access.area_in_scope(user, area, on=day):
+        return _(
+            "%(unit)s is not in the area of your committee in %(year)s: it is "
+            "registered by its own commune-level committee."
+        ) % {"unit": name, "year": year}
+    return ""
+
+
+def waiting_for_user(*, user: User) -> QuerySet[Registration]:
     """The registrations waiting for this user: submitted ones for those who
     review, returned ones for those who register."""
     registrations = registration_list_for_user(user=user)
@@ -110,6 +158,15 @@ def waiting_for_user(
     ):
         waiting |= Q(status=RegistrationStatus.RETURNED)
     return registrations.filter(waiting).order_by("updated_at", "pk")
+
+
+def has_waiting_list(*, user: User) -> bool:
+    """Whether anything can ever wait for this user (reviewers and registrants;
+    a director has no list of their own)."""
+    return access.can(user, Capability.REVIEW_REGISTRATIONS) or (
+        access.can(user, Capability.REGISTER_UNITS)
+        and not access.access_for(user).whole_province
+    )
 
 
 @dataclass(frozen=True)
@@ -146,15 +203,26 @@ class QuotaTable:
     def total_approved(self) -> int:
         return sum(r.approved for r in self.rows)
 
+    @property
+    def has_targets(self) -> bool:
+        return any(r.target is not None for r in self.rows)
 
-def exemplary_programme() -> Programme | None:
-    return Programme.objects.filter(kind="exemplary_units").order_by("pk").first()
+    def row_for(self, unit_kind: str) -> QuotaRow:
+        found = next((r for r in self.rows if r.unit_kind == unit_kind), None)
+        return found or QuotaRow(
+            unit_kind=unit_kind,
+            label=str(UnitKind(unit_kind).label),
+            target=None,
+            submitted=0,
+            approved=0,
+        )
 
 
-def quota_table(*, year: int, programme: Programme | None = None) -> QuotaTable:
+def quota_table(*, year: int, programme: Programme | None) -> QuotaTable:
     """Target vs submitted vs approved per unit kind for a year (two queries).
     Province-wide figures: quotas are the province's."""
-    programme = programme or exemplary_programme()
+    if programme is None:
+        return QuotaTable(year=year, rows=[])
     targets = dict(
         Target.objects.filter(
             programme=programme, year=year, kind=TargetKind.QUOTA
@@ -186,11 +254,46 @@ def quota_table(*, year: int, programme: Programme | None = None) -> QuotaTable:
     return QuotaTable(year=year, rows=rows)
 
 
-def notification_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Notification]:
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """What approving a registration means for its year's quota: the row of
+    its unit kind, and whether a confirmation is needed (the quota is already
+    reached, or there is no target for that kind and year)."""
+
+    quotas: QuotaTable
+    row: QuotaRow
+
+    @property
+    def over_quota(self) -> bool:
+        return self.row.reached
+
+    @property
+    def without_target(self) -> bool:
+        return self.row.target is None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.over_quota or self.without_target
+
+
+def approval_check(*, registration: Registration) -> ApprovalCheck:
+    quotas = quota_table(year=registration.year, programme=registration.programme)
+    return ApprovalCheck(quotas=quotas, row=quotas.row_for(registration.unit_kind))
+
+
+def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("registration")
 
 
-def unread_notification_count(*, user: AbstractBaseUser) -> int:
+def notification_get_for_user(*, user: User, pk: int) -> Notification:
+    """One of the user's own notifications; anyone else's is a 404."""
+    try:
+        return Notification.objects.get(recipient=user, pk=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+
+
+def unread_notification_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
@@ -285,7 +388,7 @@ def registration_timeline(*, registration: Registration) -> list[TimelineEntry]:
 
 def live_registration_of(
     *,
-    user: AbstractBaseUser | AnonymousUser,
+    user: User,
     area: Area | None,
     organisation: Organisation | None,
     year: int,
@@ -300,11 +403,3 @@ def live_registration_of(
         .exclude(status=RegistrationStatus.WITHDRAWN)
         .first()
     )
-
-
-def latest_registration_year(default: int = 2023) -> int:
-    """The most recent year that has registrations (the dashboard's year)."""
-    latest = (
-        Registration.objects.order_by("-year").values_list("year", flat=True).first()
-    )
-    return latest or default

@@ -1,39 +1,46 @@
-"""Writes for registrations: create, edit (no lost update), the workflow, the
-notifications it sends, and the year-end bulk close.
+"""Writes for registrations: create (a new organisation included), edit (no
+lost update), the workflow, and the year-end bulk close.
 
-Every change goes through ``Model.save()`` (or simple-history's bulk helpers),
-so the audit trail holds every version with its actor; every workflow step is
-also logged as a ``RegistrationTransition`` with its reason.
+Every service checks the actor's role *and* re-reads the registration through
+the actor's scope (another commune's registration is a 404, whoever calls the
+service). Every change goes through ``Model.save()`` (or simple-history's bulk
+helper), so the registration's own history holds every version with its actor;
+every workflow step is also logged as a ``RegistrationTransition`` with its
+reason, and recorded in the audit trail. A file stored by a service that then
+fails (a refused value, a dropped database connection) is deleted: a rolled-back
+registration never leaves its document behind.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from campaign import uploads
-from campaign.committees import access
+from campaign.committees import access, audit
 from campaign.committees.access import Capability
-from campaign.committees.choices import CommitteeLevel, MembershipRole
+from campaign.committees.choices import AuditAction, CommitteeLevel
 from campaign.committees.models import SteeringCommittee
 from campaign.planning.choices import UnitKind
 from campaign.planning.models import Phase, Programme
+from campaign.planning.selectors.periods import phase_for_year, phases_of
 from campaign.registrations.choices import NotificationKind, RegistrationStatus
-from campaign.registrations.models import (
-    Notification,
-    Registration,
-    RegistrationTransition,
+from campaign.registrations.models import Registration, RegistrationTransition
+from campaign.registrations.selectors.registrations import (
+    approval_check,
+    area_unavailable_reason,
+    registration_get_for_user,
+    scope_day,
 )
-from campaign.registrations.selectors.registrations import quota_table, scope_day
+from campaign.registrations.services.notifications import notify
+from units.choices import OrganisationKind
 from units.models import Area, Organisation
 from units.text import fold
 
@@ -42,16 +49,44 @@ S = RegistrationStatus
 ALREADY_REGISTERED = _("This unit is already registered for that year.")
 OUT_OF_SCOPE = _("This unit is outside your committee's area.")
 NOT_EDITABLE = _("Only a draft or a returned registration can be changed.")
-YEAR_OUTSIDE_PHASE = _("The year must be within the phase: from %(start)s to %(end)s.")
+YEAR_OUTSIDE_PHASES = _(
+    "%(year)s is not a year of the plan: its phases are %(phases)s. Choose a "
+    "year within them."
+)
+NO_PLAN = _(
+    "The plan and its phases are not loaded yet: ask the provincial standing "
+    "office (manage.py load_reference_data)."
+)
 REASON_REQUIRED = _("Give the reason for returning the registration.")
 IMPOSSIBLE = _("A registration that is “%(status)s” cannot be %(action)s.")
-OVER_QUOTA = _(
+CONFIRM_OVER_QUOTA = _(
     "Approving it goes beyond the %(year)s quota for %(kind)s: %(approved)s of "
     "%(target)s already approved. Confirm to approve anyway."
 )
-NO_COMMITTEE = _("Your account does not act for any committee that can register units.")
+CONFIRM_WITHOUT_TARGET = _(
+    "There is no target for %(kind)s in %(year)s (%(approved)s approved so "
+    "far). Confirm to approve without a target."
+)
+NO_COMMITTEE = _(
+    "Your account does not act for a committee in force in %(year)s that can "
+    "register this unit."
+)
+UNIT_MISSING = _("Choose the unit to register, or enter a new organisation.")
+UNIT_TWICE = _("Choose a unit from the list or enter a new organisation — not both.")
+ORGANISATION_EXISTS = _(
+    "%(name)s already exists in %(area)s: choose it from the list instead."
+)
 
-EDITABLE_FIELDS = ("contact_name", "contact_phone", "plan_summary", "year", "phase")
+EDITABLE_FIELDS = ("contact_name", "contact_phone", "plan_summary", "year")
+AUDITED_FIELDS = (
+    "unit_name",
+    "year",
+    "phase",
+    "contact_name",
+    "contact_phone",
+    "plan_summary",
+    "document_name",
+)
 
 
 class RegistrationConflict(Exception):
@@ -60,6 +95,16 @@ class RegistrationConflict(Exception):
     def __init__(self, current: Registration):
         super().__init__(f"registration {current.pk} is at version {current.version}")
         self.current = current
+
+
+@dataclass(frozen=True)
+class NewOrganisation:
+    """An agency, enterprise or school registered for the first time: created
+    with its registration, in the same transaction."""
+
+    name: str
+    kind: str
+    area: Area
 
 
 @dataclass(frozen=True)
@@ -112,30 +157,70 @@ def allowed_actions(*, user: AbstractBaseUser, registration: Registration) -> li
     ]
 
 
-def _unit_kind_of(*, area: Area | None, organisation: Organisation | None) -> str:
-    return UnitKind(area.kind if area is not None else organisation.kind).value
+def can_edit(*, user: AbstractBaseUser, registration: Registration) -> bool:
+    return registration.status in (S.DRAFT, S.RETURNED) and access.can(
+        user, Capability.REGISTER_UNITS
+    )
+
+
+# --- Checks shared by create and update ---------------------------------------------
+
+
+def _phase_of(programme: Programme, year: int) -> Phase:
+    phases = phases_of(programme)
+    if not phases:
+        raise ValidationError(NO_PLAN, code="no_plan")
+    phase = phase_for_year(phases, year)
+    if phase is None:
+        raise ValidationError(
+            {
+                "year": ValidationError(
+                    YEAR_OUTSIDE_PHASES,
+                    code="year_outside_phases",
+                    params={
+                        "year": year,
+                        "phases": ", ".join(
+                            f"{p.start_year}–{p.end_year}" for p in phases
+                        ),
+                    },
+                )
+            }
+        )
+    return phase
+
+
+def _check_area(by: AbstractBaseUser, area: Area, year: int, field: str) -> None:
+    reason = area_unavailable_reason(user=by, area=area, year=year)
+    if reason:
+        raise ValidationError({field: ValidationError(reason, code="unit_unavailable")})
+
+
+def _check_organisation(by: AbstractBaseUser, organisation: Organisation, year: int):
+    visible = Organisation.objects.filter(
+        access.organisation_scope_q(by, on=scope_day(year)), pk=organisation.pk
+    ).exists()
+    if not visible:
+        raise ValidationError({"unit": ValidationError(OUT_OF_SCOPE, code="scope")})
 
 
 def _committee_for(
-    user: AbstractBaseUser,
+    by: AbstractBaseUser,
     *,
     area: Area | None,
     organisation: Organisation | None,
     year: int,
-) -> SteeringCommittee | None:
-    """The committee a registration belongs to: the user's committee whose scope
-    holds the unit (the province's for provincial staff)."""
-    granted = access.access_for(user)
+) -> SteeringCommittee:
+    """The committee a registration belongs to: the user's committee in force
+    mid-year whose scope holds the unit (the province's for provincial staff)."""
+    granted = access.access_for(by)
     day = scope_day(year)
-    candidates = SteeringCommittee.objects.filter(
-        pk__in=granted.committee_ids, valid_from__lte=day
-    ).order_by("-level")
-    for committee in candidates:
+    in_force = SteeringCommittee.objects.filter(valid_from__lte=day).exclude(
+        valid_to__lte=day
+    )
+    for committee in in_force.filter(pk__in=granted.committee_ids).order_by("-level"):
         if committee.level == CommitteeLevel.PROVINCE:
             return committee
-        if area is not None and (
-            area.pk == committee.area_id or area.parent_id == committee.area_id
-        ):
+        if area is not None and committee.area_id in (area.pk, area.parent_id):
             return committee
         if organisation is not None and committee.area_id in (
             organisation.managed_by_id,
@@ -144,36 +229,33 @@ def _committee_for(
         ):
             return committee
     if granted.whole_province:
-        return (
-            SteeringCommittee.objects.filter(
-                level=CommitteeLevel.PROVINCE, valid_from__lte=day
-            )
+        province = (
+            in_force.filter(level=CommitteeLevel.PROVINCE)
             .order_by("-valid_from")
             .first()
         )
-    return None
+        if province is not None:
+            return province
+    raise ValidationError(NO_COMMITTEE, code="no_committee", params={"year": year})
 
 
-def _check_document(document: UploadedFile | None) -> str:
+def _check_document(document: File | None) -> None:
     if document is None:
-        return ""
+        return
     try:
         uploads.check_upload(document, allowed=uploads.EVIDENCE_KINDS)
     except ValidationError as error:
         raise ValidationError({"document": error.error_list}) from None
-    return uploads.safe_display_name(document.name)
 
 
-def _check_year(phase: Phase, year: int) -> None:
-    if not phase.contains_year(year):
-        raise ValidationError(
-            {
-                "year": ValidationError(
-                    YEAR_OUTSIDE_PHASE,
-                    params={"start": phase.start_year, "end": phase.end_year},
-                )
-            }
-        )
+def _store_document(registration: Registration, document: File, stored: list[str]):
+    """Write the file now (under a generated name) and note it, so that it is
+    deleted if anything after this fails."""
+    field = registration.document
+    field.save(document.name or "document", document, save=False)
+    stored.append(field.name)
+    registration.document_name = uploads.safe_display_name(document.name or "")
+    registration.document_size = document.size
 
 
 def _log(registration: Registration, source: str, target: str, by, reason: str = ""):
@@ -186,15 +268,60 @@ def _log(registration: Registration, source: str, target: str, by, reason: str =
     )
 
 
-@transaction.atomic
-def organisation_create(
-    *, name: str, kind: str, area: Area, managed_by: Area, by: AbstractBaseUser
+def _record(registration: Registration, action: str, by, **extra) -> None:
+    audit.record(
+        action=action,
+        by=by,
+        object_label=f"{registration.unit_name} ({registration.year})",
+        link=("registrations:registration_detail", registration.pk),
+        **extra,
+    )
+
+
+def _live_duplicate_exists(registration: Registration) -> bool:
+    unit = (
+        {"area": registration.area}
+        if registration.area_id
+        else {"organisation": registration.organisation}
+    )
+    return (
+        Registration.objects.filter(
+            programme=registration.programme, year=registration.year, **unit
+        )
+        .exclude(status=S.WITHDRAWN)
+        .exclude(pk=registration.pk)
+        .exists()
+    )
+
+
+# --- Create -------------------------------------------------------------------------
+
+
+def _new_organisation(
+    by: AbstractBaseUser, new: NewOrganisation, year: int
 ) -> Organisation:
+    _check_area(by, new.area, year, "new_organisation_area")
+    name = " ".join(new.name.split())
+    if Organisation.objects.filter(
+        name__iexact=name, kind=new.kind, area=new.area
+    ).exists():
+        raise ValidationError(
+            {
+                "new_organisation_name": ValidationError(
+                    ORGANISATION_EXISTS,
+                    code="organisation_exists",
+                    params={"name": name, "area": new.area.full_name},
+                )
+            }
+        )
+    committee = _committee_for(by, area=new.area, organisation=None, year=year)
     organisation = Organisation(
-        name=name.strip(),
-        kind=kind,
-        area=area,
-        managed_by=managed_by,
+        name=name,
+        kind=OrganisationKind(new.kind),
+        area=new.area,
+        # Managed by the committee that registers it: the commune's, or the
+        # province's for a body registered by provincial staff.
+        managed_by=committee.area,
         search_name=fold(name),
     )
     organisation.full_clean()
@@ -206,7 +333,6 @@ def organisation_create(
 def registration_create(
     *,
     programme: Programme,
-    phase: Phase,
     year: int,
     contact_name: str,
     contact_phone: str,
@@ -214,58 +340,72 @@ def registration_create(
     by: AbstractBaseUser,
     area: Area | None = None,
     organisation: Organisation | None = None,
-    document: UploadedFile | None = None,
+    new_organisation: NewOrganisation | None = None,
+    document: File | None = None,
 ) -> Registration:
+    """Register a unit — an area, an organisation, or a new organisation
+    created here — for ``year``; its phase follows from the year. One
+    transaction: a refusal leaves neither the organisation nor the file."""
     access.require(by, Capability.REGISTER_UNITS)
-    _check_year(phase, year)
-    day = scope_day(year)
-    if area is not None and not access.area_in_scope(by, area, on=day):
-        raise ValidationError({"area": OUT_OF_SCOPE})
-    if (
-        organisation is not None
-        and not Organisation.objects.filter(
-            access.organisation_scope_q(by, on=day), pk=organisation.pk
-        ).exists()
-    ):
-        raise ValidationError({"organisation": OUT_OF_SCOPE})
-    committee = _committee_for(by, area=area, organisation=organisation, year=year)
-    if committee is None:
-        raise ValidationError(NO_COMMITTEE)
-    document_name = _check_document(document)
-    unit = area.full_name if area is not None else organisation.name
-    registration = Registration(
-        committee=committee,
-        area=area,
-        organisation=organisation,
-        unit_kind=_unit_kind_of(area=area, organisation=organisation),
-        unit_name=unit,
-        search_name=fold(unit),
-        programme=programme,
-        phase=phase,
-        year=year,
-        contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(),
-        plan_summary=plan_summary.strip(),
-        created_by=by,
-        updated_by=by,
-    )
-    if document is not None:
-        registration.document = document
-        registration.document_name = document_name
-        registration.document_size = document.size
-    registration.full_clean(
-        exclude=["document", "unit_kind"], validate_constraints=False
-    )
-    registration._history_user = by
-    try:
-        with transaction.atomic():
-            registration.save()
-    except IntegrityError:
-        if registration.document:
-            registration.document.storage.delete(registration.document.name)
-        raise ValidationError(ALREADY_REGISTERED, code="duplicate") from None
-    _log(registration, "", S.DRAFT, by)
+    chosen = [u for u in (area, organisation, new_organisation) if u is not None]
+    if not chosen:
+        raise ValidationError({"unit": ValidationError(UNIT_MISSING, code="missing")})
+    if len(chosen) > 1:
+        raise ValidationError(UNIT_TWICE, code="unit_twice")
+    phase = _phase_of(programme, year)
+    if area is not None:
+        _check_area(by, area, year, "unit")
+    if organisation is not None:
+        _check_organisation(by, organisation, year)
+    _check_document(document)
+    storage = Registration._meta.get_field("document").storage
+    with uploads.stored_files_removed_on_error(storage) as stored:
+        if new_organisation is not None:
+            organisation = _new_organisation(by, new_organisation, year)
+        committee = _committee_for(by, area=area, organisation=organisation, year=year)
+        unit = area.full_name if area is not None else organisation.name
+        registration = Registration(
+            committee=committee,
+            area=area,
+            organisation=organisation,
+            unit_kind=UnitKind(area.kind if area else organisation.kind).value,
+            unit_name=unit,
+            search_name=fold(unit),
+            programme=programme,
+            phase=phase,
+            year=year,
+            contact_name=contact_name.strip(),
+            contact_phone=contact_phone.strip(),
+            contact_search=fold(contact_name),
+            plan_summary=plan_summary.strip(),
+            created_by=by,
+            updated_by=by,
+        )
+        if _live_duplicate_exists(registration):
+            raise ValidationError(ALREADY_REGISTERED, code="duplicate")
+        registration.full_clean(
+            exclude=["document", "unit_kind"], validate_constraints=False
+        )
+        if document is not None:
+            _store_document(registration, document, stored)
+        registration._history_user = by
+        try:
+            with transaction.atomic():
+                registration.save()
+        except IntegrityError:
+            # The same unit registered by someone else a moment ago.
+            raise ValidationError(ALREADY_REGISTERED, code="duplicate") from None
+        _log(registration, "", S.DRAFT, by)
+        _record(
+            registration,
+            AuditAction.REGISTRATION_CREATED,
+            by,
+            changes=audit.created(registration, AUDITED_FIELDS),
+        )
     return registration
+
+
+# --- Edit ---------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -274,52 +414,66 @@ def registration_update(
     registration: Registration,
     expected_version: int,
     by: AbstractBaseUser,
-    document: UploadedFile | None = None,
+    document: File | None = None,
     **fields,
 ) -> Registration:
     """Change a draft or returned registration. Refused with
     ``RegistrationConflict`` when it changed since version ``expected_version``."""
     access.require(by, Capability.REGISTER_UNITS)
-    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    current = registration_get_for_user(user=by, pk=registration.pk, for_update=True)
     if current.version != expected_version:
         raise RegistrationConflict(current)
     if current.status not in (S.DRAFT, S.RETURNED):
         raise ValidationError(NOT_EDITABLE, code="not_editable")
+    before = audit.snapshot(current, AUDITED_FIELDS)
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
             raise TypeError(f"registration_update cannot change {name!r}")
         setattr(current, name, value.strip() if isinstance(value, str) else value)
-    _check_year(current.phase, current.year)
+    current.contact_search = fold(current.contact_name)
+    if "year" in fields:
+        current.phase = _phase_of(current.programme, current.year)
+        if current.area is not None:
+            _check_area(by, current.area, current.year, "year")
+        if _live_duplicate_exists(current):
+            raise ValidationError(ALREADY_REGISTERED, code="duplicate")
+    _check_document(document)
     old_document = current.document.name if current.document else ""
-    if document is not None:
-        current.document_name = _check_document(document)
-        current.document = document
-        current.document_size = document.size
-    current.version += 1
-    current.updated_by = by
-    current._history_user = by
-    current.full_clean(exclude=["document"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            current.save()
-    except IntegrityError:
-        raise ValidationError(ALREADY_REGISTERED, code="duplicate") from None
+    storage = Registration._meta.get_field("document").storage
+    with uploads.stored_files_removed_on_error(storage) as stored:
+        if document is not None:
+            _store_document(current, document, stored)
+        current.version += 1
+        current.updated_by = by
+        current._history_user = by
+        current.full_clean(exclude=["document"], validate_constraints=False)
+        try:
+            with transaction.atomic():
+                current.save()
+        except IntegrityError:
+            raise ValidationError(ALREADY_REGISTERED, code="duplicate") from None
+        diff = audit.changes(current, before)
+        if diff:
+            _record(current, AuditAction.REGISTRATION_UPDATED, by, changes=diff)
     if document is not None and old_document:
         # Keep the old file until the new version is committed.
-        storage = current.document.storage
         transaction.on_commit(lambda: storage.delete(old_document))
     return current
+
+
+# --- Workflow -----------------------------------------------------------------------
 
 
 def _move(
     *, registration: Registration, action: str, by: AbstractBaseUser, reason: str = ""
 ) -> tuple[Registration, str, Transition]:
-    """Lock the row, check the step is possible, and apply it in memory; the
-    caller saves, logs and notifies. Returns (registration, old status, step)."""
+    """Check the role, re-read and lock the row through the actor's scope,
+    check the step is possible, and apply it in memory; the caller saves, logs
+    and notifies. Returns (registration, old status, step)."""
     step = TRANSITIONS[action]
     if not access.can(by, step.capability):
         raise PermissionDenied
-    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    current = registration_get_for_user(user=by, pk=registration.pk, for_update=True)
     if current.status not in step.sources:
         raise ValidationError(
             IMPOSSIBLE,
@@ -349,8 +503,19 @@ def registration_submit(
 ) -> Registration:
     current, source, step = _move(registration=registration, action="submit", by=by)
     current.save()
+    again = source == S.RETURNED
     _log(current, source, step.target, by)
-    _notify_reviewers(current, NotificationKind.SUBMITTED)
+    _record(
+        current,
+        AuditAction.REGISTRATION_RESUBMITTED
+        if again
+        else AuditAction.REGISTRATION_SUBMITTED,
+        by,
+    )
+    notify(
+        current,
+        NotificationKind.RESUBMITTED if again else NotificationKind.SUBMITTED,
+    )
     return current
 
 
@@ -361,6 +526,10 @@ def registration_withdraw(
     current, source, step = _move(registration=registration, action="withdraw", by=by)
     current.save()
     _log(current, source, step.target, by, reason)
+    _record(current, AuditAction.REGISTRATION_WITHDRAWN, by, note=reason)
+    if source == S.RETURNED:
+        # The reviewers saw it: they learn it will not come back.
+        notify(current, NotificationKind.WITHDRAWN)
     return current
 
 
@@ -376,7 +545,8 @@ def registration_return(
     )
     current.save()
     _log(current, source, step.target, by, reason)
-    _notify_registrants(current, NotificationKind.RETURNED)
+    _record(current, AuditAction.REGISTRATION_RETURNED, by, note=reason)
+    notify(current, NotificationKind.RETURNED)
     return current
 
 
@@ -385,105 +555,45 @@ def registration_approve(
     *,
     registration: Registration,
     by: AbstractBaseUser,
-    confirm_over_quota: bool = False,
+    confirm_quota: bool = False,
 ) -> Registration:
-    """Approve a submitted registration. Beyond the year's quota for its unit
-    kind, approval needs ``confirm_over_quota``, which is recorded."""
+    """Approve a submitted registration. When its year's quota for its unit
+    kind is already reached, or there is no target for that kind and year,
+    approval needs ``confirm_quota``; the confirmation is recorded."""
     current, source, step = _move(registration=registration, action="approve", by=by)
-    row = next(
-        (
-            r
-            for r in quota_table(year=current.year, programme=current.programme).rows
-            if r.unit_kind == current.unit_kind
-        ),
-        None,
-    )
-    over = row is not None and row.target is not None and row.approved >= row.target
+    check = approval_check(registration=current)
+    row = check.row
+    params = {
+        "year": current.year,
+        "kind": current.get_unit_kind_display(),
+        "approved": row.approved,
+        "target": row.target,
+    }
     reason = ""
-    if over:
-        if not confirm_over_quota:
-            raise ValidationError(
-                OVER_QUOTA,
-                code="over_quota",
-                params={
-                    "year": current.year,
-                    "kind": current.get_unit_kind_display(),
-                    "approved": row.approved,
-                    "target": row.target,
-                },
-            )
+    if check.needs_confirmation:
+        message = CONFIRM_OVER_QUOTA if check.over_quota else CONFIRM_WITHOUT_TARGET
+        if not confirm_quota:
+            raise ValidationError(message, code="confirm_quota", params=params)
         current.over_quota_confirmed = True
         reason = (
             f"Vượt chỉ tiêu năm {current.year}: đã duyệt {row.approved}/{row.target}."
+            if check.over_quota
+            else f"Năm {current.year} chưa có chỉ tiêu cho loại đơn vị này "
+            f"(đã duyệt {row.approved})."
         )
     current.save()
     _log(current, source, step.target, by, reason)
-    _notify_registrants(current, NotificationKind.APPROVED)
+    _record(current, AuditAction.REGISTRATION_APPROVED, by, note=reason)
+    notify(current, NotificationKind.APPROVED)
     return current
-
-
-def _notify(registration: Registration, kind: str, recipients) -> None:
-    messages = {
-        NotificationKind.SUBMITTED: "{unit} ({year}) đã được gửi để xét duyệt.",
-        NotificationKind.RETURNED: "{unit} ({year}) đã bị trả lại: {reason}",
-        NotificationKind.APPROVED: "{unit} ({year}) đã được phê duyệt.",
-    }
-    text = messages[kind].format(
-        unit=registration.unit_name,
-        year=registration.year,
-        reason=registration.return_reason,
-    )[:300]
-    users = list(recipients)
-    Notification.objects.bulk_create(
-        Notification(recipient=user, kind=kind, registration=registration, message=text)
-        for user in users
-    )
-    emails = sorted({u.email for u in users if u.email})
-    if emails:
-        subject = f"[BCĐ 138] {text[:120]}"
-
-        def send() -> None:
-            send_mail(subject, text, None, emails, fail_silently=True)
-
-        transaction.on_commit(send)
-
-
-def _notify_reviewers(registration: Registration, kind: str) -> None:
-    reviewers = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__role=MembershipRole.PROVINCIAL_STAFF,
-            memberships__committee__level=CommitteeLevel.PROVINCE,
-        )
-        .distinct()
-    )
-    _notify(registration, kind, reviewers)
-
-
-def _notify_registrants(registration: Registration, kind: str) -> None:
-    officers = get_user_model().objects.filter(
-        is_active=True,
-        memberships__committee=registration.committee,
-        memberships__role=MembershipRole.LOCAL_OFFICER,
-    )
-    creator = get_user_model().objects.filter(
-        pk=registration.created_by_id, is_active=True
-    )
-    _notify(registration, kind, (officers | creator).distinct())
-
-
-@transaction.atomic
-def notifications_mark_read(*, user: AbstractBaseUser) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
 
 
 @transaction.atomic
 def registrations_close_year(*, year: int, by: AbstractBaseUser) -> int:
     """Year-end close: withdraw the drafts never submitted, in bulk, keeping the
-    audit trail complete (bulk_update_with_history writes one history row each)."""
+    audit trail complete (bulk_update_with_history writes one history row each).
+    Provincial staff only."""
+    access.require(by, Capability.REVIEW_REGISTRATIONS)
     drafts = list(
         Registration.objects.select_for_update().filter(year=year, status=S.DRAFT)
     )
@@ -500,14 +610,17 @@ def registrations_close_year(*, year: int, by: AbstractBaseUser) -> int:
         default_user=by,
         default_change_reason="close_year",
     )
+    reason = f"Khóa sổ năm {year}: hồ sơ chưa gửi."
     RegistrationTransition.objects.bulk_create(
         RegistrationTransition(
             registration=r,
             from_status=S.DRAFT,
             to_status=S.WITHDRAWN,
             actor=by,
-            reason=f"Khóa sổ năm {year}: hồ sơ chưa gửi.",
+            reason=reason,
         )
         for r in drafts
     )
+    for registration in drafts:
+        _record(registration, AuditAction.REGISTRATION_WITHDRAWN, by, note=reason)
     return len(drafts)

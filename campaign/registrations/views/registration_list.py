@@ -26,9 +26,15 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from campaign.committees import access
 from campaign.committees.access import Capability
+from campaign.planning.selectors.periods import (
+    current_year_of_programme,
+    exemplary_programme,
+)
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.forms.registration_list import RegistrationFilterForm
 from campaign.registrations.models import Registration
@@ -82,7 +88,8 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
     chosen_year = form.cleaned_data.get("year") if form.is_valid() else None
-    quota_year = chosen_year or selectors.latest_registration_year()
+    programme = exemplary_programme()
+    quota_year = chosen_year or current_year_of_programme(programme)
     return render(
         request,
         "registrations/registration_list.html",
@@ -95,7 +102,7 @@ def registration_list(request: HttpRequest) -> HttpResponse:
                 (status.value, status.label, counts[status.value])
                 for status in RegistrationStatus
             ],
-            "quotas": quota_table(year=quota_year),
+            "quotas": quota_table(year=quota_year, programme=programme),
             "can_register": access.can(request.user, Capability.REGISTER_UNITS),
         },
     )
@@ -158,12 +165,31 @@ def _xlsx_value(sheet, value):
     return value
 
 
+# Column widths in characters, in the order of the export's columns.
+XLSX_COLUMN_WIDTHS = (10, 7, 11, 16, 40, 34, 24, 15, 18, 17, 17)
+
+
 def _xlsx_bytes(header: list[str], rows: Iterable[tuple]) -> bytes:
+    """A workbook people can read at once: a bold header row that stays in
+    view (frozen) with a filter on every column, and columns wide enough for
+    their content."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Registrations")[:31])
-    sheet.append([_xlsx_value(sheet, h) for h in header])
+    for index, width in enumerate(XLSX_COLUMN_WIDTHS[: len(header)], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(sheet, title))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
     for row in rows:
         sheet.append([_xlsx_value(sheet, value) for value in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -181,7 +207,7 @@ def registration_export(request: HttpRequest, fmt: str) -> HttpResponse:
     # produced after the view has returned.
     header = _export_header()
     rows = selectors.registration_export_rows(registrations)
-    filename = f"dang-ky-diem-hinh-{timezone.localdate():%Y%m%d}.{fmt}"
+    filename = f"dang-ky-dien-hinh-{timezone.localdate():%Y%m%d}.{fmt}"
     response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
         response = StreamingHttpResponse(

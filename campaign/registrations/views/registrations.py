@@ -1,8 +1,11 @@
+"""Registration pages: create (with the year's units reloaded by htmx), detail,
+edit with the version check, the workflow steps, the document, the waiting list."""
+
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,30 +13,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign import uploads
 from campaign.committees import access
 from campaign.committees.access import Capability
+from campaign.downloads import private_file_response
 from campaign.forms import add_service_error, form_status
-from campaign.planning.models import Phase
+from campaign.planning.selectors.periods import (
+    current_period,
+    exemplary_programme,
+    phases_of,
+)
 from campaign.registrations.forms.registrations import (
     ApproveForm,
+    RegistrationEditForm,
     RegistrationForm,
     ReturnForm,
+    YearForm,
 )
 from campaign.registrations.selectors import registrations as selectors
 from campaign.registrations.services import registrations as services
-
-DEFAULT_YEAR = 2023
-
-
-def _year_of(request: HttpRequest) -> int:
-    try:
-        year = int(request.POST.get("year") or request.GET.get("year") or DEFAULT_YEAR)
-    except ValueError:
-        return DEFAULT_YEAR
-    return year if 2023 <= year <= 2030 else DEFAULT_YEAR
-
-
-def _phases():
-    programme = selectors.exemplary_programme()
-    return Phase.objects.filter(plan__programmes=programme).order_by("start_year")
 
 
 def _valid(request: HttpRequest, form) -> bool:
@@ -47,45 +42,90 @@ def _valid(request: HttpRequest, form) -> bool:
     return valid and not too_large
 
 
+def _kept(request: HttpRequest):
+    """The upload kept from a previous attempt of this form, if any."""
+    return uploads.kept_upload(
+        request.POST.get("document_token", ""), user=request.user
+    )
+
+
+def _keep_checked_upload(request: HttpRequest, form) -> None:
+    """The form goes back with errors: keep a file that passed its checks, so
+    the officer need not attach it again."""
+    upload = form.checked_upload()
+    if upload is not None:
+        form.kept = uploads.keep_upload(upload, user=request.user)
+        form.data = form.data.copy()
+        form.data["document_token"] = form.kept.token
+
+
+def _year_from(value, phases, default: int) -> int:
+    """The year asked for in the query string, if it is one of the plan's."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default
+    return year if any(p.contains_year(year) for p in phases) else default
+
+
+def _unit_form(request: HttpRequest, *, year: int, phases, data=None, files=None):
+    explain = lambda area: selectors.area_unavailable_reason(  # noqa: E731
+        user=request.user, area=area, year=year
+    )
+    return RegistrationForm(
+        data,
+        files,
+        year=year,
+        phases=phases,
+        areas=list(selectors.registrable_areas_for_user(user=request.user, year=year)),
+        organisations=list(
+            selectors.registrable_organisations_for_user(user=request.user, year=year)
+        ),
+        explain_area=explain,
+        kept=_kept(request) if data is not None else None,
+        initial={"unit": request.GET.get("unit", "")} if data is None else None,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def registration_create(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.REGISTER_UNITS)
-    year = _year_of(request)
-    areas = list(selectors.registrable_areas_for_user(user=request.user, year=year))
-    organisations = list(
-        selectors.registrable_organisations_for_user(user=request.user, year=year)
-    )
-    form = RegistrationForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        areas=areas,
-        organisations=organisations,
-        phases=_phases(),
-        initial={"year": year, "phase": _phases().first()},
-    )
+    programme = exemplary_programme()
+    phases = phases_of(programme)
+    period = current_period(phases=phases)
+    if period is None:
+        messages.error(request, _("The plan and its phases are not loaded yet."))
+        return redirect("registrations:registration_list")
+    if request.method == "POST":
+        year = _year_from(request.POST.get("year"), phases, period.year)
+        form = _unit_form(
+            request, year=year, phases=phases, data=request.POST, files=request.FILES
+        )
+        # The posted year is checked by the form (a year outside the plan is
+        # explained in words); the unit list is then the current year's.
+    else:
+        year = _year_from(request.GET.get("year"), phases, period.year)
+        form = _unit_form(request, year=year, phases=phases)
     if request.method == "POST" and _valid(request, form):
         data = form.cleaned_data
+        new = None
+        if data["new_organisation_name"]:
+            new = services.NewOrganisation(
+                name=data["new_organisation_name"],
+                kind=data["new_organisation_kind"],
+                area=data["new_organisation_location"],
+            )
         try:
-            organisation = data["organisation"]
-            if data["new_organisation_name"]:
-                location = data["new_organisation_location"]
-                organisation = services.organisation_create(
-                    name=data["new_organisation_name"],
-                    kind=data["new_organisation_kind"],
-                    area=location,
-                    managed_by=location.parent or location,
-                    by=request.user,
-                )
             registration = services.registration_create(
-                area=data["area"],
-                organisation=organisation,
-                programme=selectors.exemplary_programme(),
-                phase=data["phase"],
+                programme=programme,
                 year=data["year"],
+                area=data["area"],
+                organisation=data["organisation"],
+                new_organisation=new,
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
                 plan_summary=data["plan_summary"],
-                document=data["document"],
+                document=form.document_file(),
                 by=request.user,
             )
         except ValidationError as error:
@@ -106,6 +146,8 @@ def registration_create(request: HttpRequest) -> HttpResponse:
                 return redirect(existing)
             add_service_error(form, error)
         else:
+            if form.kept is not None:
+                uploads.discard_kept_upload(form.kept)
             messages.success(
                 request,
                 _(
@@ -113,10 +155,23 @@ def registration_create(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect(registration)
+    if request.method == "POST":
+        _keep_checked_upload(request, form)
+    year_form = YearForm(initial={"year": form.year}, phases=phases)
+    context = {
+        "form": form,
+        "year_form": year_form,
+        "year": form.year,
+        "period": period,
+        "unit_count": len(form.areas) + len(form.organisations),
+    }
+    if request.headers.get("HX-Request") and request.method == "GET":
+        # The year changed: only the units of that year are sent back.
+        return render(request, "registrations/includes/unit_fields.html", context)
     return render(
         request,
         "registrations/registration_form.html",
-        {"form": form, "year": year},
+        context,
         status=form_status(form),
     )
 
@@ -127,7 +182,7 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, registration)
 
 
-def _detail(request, registration, *, return_form=None, approve_form=None, status=200):
+def _detail(request, registration, *, return_form=None, status=200):
     return render(
         request,
         "registrations/registration_detail.html",
@@ -136,11 +191,9 @@ def _detail(request, registration, *, return_form=None, approve_form=None, statu
             "actions": services.allowed_actions(
                 user=request.user, registration=registration
             ),
-            "can_edit": registration.status in ("draft", "returned")
-            and access.can(request.user, Capability.REGISTER_UNITS),
+            "can_edit": services.can_edit(user=request.user, registration=registration),
             "timeline": selectors.registration_timeline(registration=registration),
             "return_form": return_form or ReturnForm(),
-            "approve_form": approve_form,
             "quotas": selectors.quota_table(
                 year=registration.year, programme=registration.programme
             ),
@@ -158,13 +211,14 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Only a draft or a returned registration can be changed.")
         )
         return redirect(registration)
-    form = RegistrationForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        phases=_phases(),
-        editing=True,
+    phases = phases_of(registration.programme)
+    posted = request.method == "POST"
+    form = RegistrationEditForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        phases=phases,
+        kept=_kept(request) if posted else None,
         initial={
-            "phase": registration.phase,
             "year": registration.year,
             "contact_name": registration.contact_name,
             "contact_phone": registration.contact_phone,
@@ -173,15 +227,14 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     conflict = None
-    if request.method == "POST" and _valid(request, form):
+    if posted and _valid(request, form):
         data = form.cleaned_data
         try:
             registration = services.registration_update(
                 registration=registration,
                 expected_version=data["based_on_version"] or 0,
                 by=request.user,
-                document=data.get("document"),
-                phase=data["phase"],
+                document=form.document_file(),
                 year=data["year"],
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
@@ -198,8 +251,12 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
+            if form.kept is not None:
+                uploads.discard_kept_upload(form.kept)
             messages.success(request, _("The registration has been saved."))
             return redirect(registration)
+    if posted:
+        _keep_checked_upload(request, form)
     return render(
         request,
         "registrations/registration_form.html",
@@ -216,16 +273,10 @@ def _transition(request: HttpRequest, pk: int, action: str, **kwargs) -> HttpRes
         "submit": services.registration_submit,
         "withdraw": services.registration_withdraw,
         "return": services.registration_return,
-        "approve": services.registration_approve,
     }[action]
     try:
         service(registration=registration, by=request.user, **kwargs)
     except ValidationError as error:
-        if getattr(error, "code", "") == "over_quota":
-            form = ApproveForm(data={})
-            form.is_valid()
-            form.add_error(None, error)
-            return _detail(request, registration, approve_form=form, status=409)
         if hasattr(error, "error_dict"):
             form = ReturnForm(request.POST)
             form.is_valid()
@@ -239,7 +290,6 @@ def _transition(request: HttpRequest, pk: int, action: str, **kwargs) -> HttpRes
         ),
         "withdraw": _("The registration has been withdrawn."),
         "return": _("The registration has been returned with your reason."),
-        "approve": _("The registration has been approved."),
     }
     messages.success(request, done[action])
     return redirect(registration)
@@ -260,11 +310,43 @@ def registration_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "return", reason=request.POST.get("reason", ""))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def registration_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ApproveForm(request.POST)
-    confirm = form.is_valid() and form.cleaned_data["confirm_over_quota"]
-    return _transition(request, pk, "approve", confirm_over_quota=confirm)
+    """Approving asks for a confirmation that shows the year's quota for the
+    unit's kind; beyond the quota, or without a target, the box must be ticked."""
+    access.require(request.user, Capability.REVIEW_REGISTRATIONS)
+    registration = selectors.registration_get_for_user(user=request.user, pk=pk)
+    if "approve" not in services.allowed_actions(
+        user=request.user, registration=registration
+    ):
+        messages.error(
+            request,
+            _("Only a submitted registration can be approved."),
+        )
+        return redirect(registration)
+    form = ApproveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_approve(
+                registration=registration,
+                by=request.user,
+                confirm_quota=form.cleaned_data["confirm_quota"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The registration has been approved."))
+            return redirect(registration)
+    return render(
+        request,
+        "registrations/registration_confirm_approve.html",
+        {
+            "registration": registration,
+            "form": form,
+            "check": selectors.approval_check(registration=registration),
+        },
+        status=form_status(form),
+    )
 
 
 @require_GET
@@ -272,14 +354,11 @@ def registration_document(request: HttpRequest, pk: int) -> HttpResponse:
     registration = selectors.registration_get_for_user(user=request.user, pk=pk)
     if not registration.document:
         raise Http404("No document.")
-    response = FileResponse(
-        registration.document.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        registration.document,
         filename=registration.document_name
         or registration.document.name.rsplit("/", 1)[-1],
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET

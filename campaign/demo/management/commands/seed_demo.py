@@ -4,16 +4,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from campaign.demo.accounts import demo_accounts_seed
 from campaign.demo.registrations import registrations_seed
-from campaign.planning.services.reference_committees import committees_seed
-from campaign.planning.services.reference_data import documents_and_plan_seed
 
 MIN_PASSWORD_LENGTH = 8
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (password from DEMO_PASSWORD) and load An Giang's "
-        "areas. Safe to run again. Refuses to run with DEBUG off unless --force."
+        "The demo: load An Giang's areas and the reference data (as a real "
+        "install does), then add the demo accounts (password from DEMO_PASSWORD) "
+        "and demo registrations of 2023 and of the current year. Safe to run "
+        "again. Refuses to run with DEBUG off unless --force."
     )
 
     def add_arguments(self, parser):
@@ -36,17 +36,16 @@ class Command(BaseCommand):
                 "characters."
             )
         call_command("load_areas", stdout=self.stdout)
-        committees = committees_seed()
-        plan = documents_and_plan_seed(committee=committees.province_2023)
-        self.stdout.write(
-            f"Committees: {len(committees.districts) + 2}; plan: {plan.document}."
-        )
+        call_command("load_reference_data", stdout=self.stdout)
         seeded = demo_accounts_seed(password=password)
-        registrations = registrations_seed()
-        self.stdout.write(f"Registrations of 2023 added: {registrations}.")
+        created = registrations_seed()
+        for year, count in sorted(created.items()):
+            self.stdout.write(f"Demo registrations of {year} added: {count}.")
+        # The accounts last, where they are seen when the server starts.
+        self.stdout.write("")
         self.stdout.write("Demo accounts (password from DEMO_PASSWORD):")
         for item in seeded:
             state = "created" if item.created else "updated"
             self.stdout.write(
-                f"  {item.account.username:<12} {state:<8} {item.account.description}"
+                f"  {item.account.username:<17} {state:<8} {item.account.description}"
             )
