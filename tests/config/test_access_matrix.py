@@ -1,57 +1,82 @@
-"""The access matrix: for every URL pattern of the project, what each persona gets.
+"""The access matrix: for every URL pattern of the project, what each persona gets,
+and how many queries each page runs with the base data and with ten times it.
 
 Codes: 200 allowed; 302 sent to the login page (or away from it); 403 function
 not allowed; 404 object outside the user's scope; 405 GET on a state-changing URL.
 A URL pattern missing from MATRIX fails the test, so every new URL must be added.
+
+Personas: anonymous; provincial staff and a director of today's provincial
+committee; officer "a" of the Long Xuyên city committee of 2023 (owner of the
+registrations below) and officer "b" of Châu Đốc; "ward" and "commune", officers
+of today's committees of phường Long Xuyên and xã Mỹ Hòa Hưng; a deactivated user.
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaign.committees.choices import CommitteeRole
-from campaign.committees.models import CommitteeMember, Membership
-from campaign.planning.choices import DocumentType
-from campaign.planning.models import LegalDocument, Plan, Target
-from campaign.registrations.models import Registration
+from campaign.committees.choices import (
+    AuditAction,
+    CommitteeLevel,
+    CommitteeRole,
+    MembershipRole,
+)
+from campaign.committees.models import (
+    AuditEntry,
+    CommitteeMember,
+    Membership,
+    SteeringCommittee,
+)
+from campaign.planning.choices import DocumentType, TargetKind, UnitKind
+from campaign.planning.models import LegalDocument, Target
+from campaign.registrations.choices import NotificationKind, RegistrationStatus
+from campaign.registrations.models import (
+    Notification,
+    Registration,
+    RegistrationTransition,
+)
 from reporting.choices import ReportStatus
-from tests.factories import Personas
+from reporting.models import ReportJob
+from tests.factories import Personas, UserFactory
 from tests.reporting.factories import ReportJobFactory
-from units.models import Area
+from units.choices import OrganisationKind
+from units.models import Area, Organisation
+from units.text import fold
 
-PERSONAS = ("anon", "staff", "leader", "a", "b", "gone")
+PERSONAS = ("anon", "staff", "leader", "a", "b", "ward", "commune", "gone")
+OFFICERS = ("a", "b", "ward", "commune")
 
 
-def row(anon=302, staff=200, leader=200, a=200, b=200, gone=302):
-    return {
-        "anon": anon,
-        "staff": staff,
-        "leader": leader,
-        "a": a,
-        "b": b,
-        "gone": gone,
-    }
+def row(anon=302, staff=200, leader=200, gone=302, officers=200, **each):
+    """Expected codes per persona; ``officers`` sets the four local officers
+    at once, a keyword per persona overrides it."""
+    codes = {"anon": anon, "staff": staff, "leader": leader, "gone": gone}
+    codes.update({name: officers for name in OFFICERS})
+    codes.update(each)
+    return codes
 
 
 ALL = row()
 PUBLIC = row(anon=200, gone=200)
-STAFF_ONLY = row(leader=403, a=403, b=403)
-POST_ONLY = row(staff=405, leader=405, a=405, b=405)
-OWNER_ONLY = row(leader=404, a=404, b=404)  # objects of the staff member's own
+STAFF_ONLY = row(leader=403, officers=403)
+POST_ONLY = row(staff=405, leader=405, officers=405)
+OWNER_ONLY = row(leader=404, officers=404)  # objects of the staff member's own
+# Officer A's records: the other officers never learn they exist.
+A_ONLY = row(b=404, ward=404, commune=404)
 
 # url name -> (kwargs from the objects, expected code per persona for a GET)
 MATRIX = {
-    "set_language": (
-        None,
-        row(anon=302, staff=302, leader=302, a=302, b=302, gone=302),
-    ),
+    "set_language": (None, row(anon=302, staff=302, leader=302, officers=302)),
     "healthz": (None, PUBLIC),
     "home": (None, ALL),
-    "login": (None, row(anon=200, staff=302, leader=302, a=302, b=302, gone=200)),
-    "logout": (None, row(staff=405, leader=405, a=405, b=405)),
+    "login": (None, row(anon=200, staff=302, leader=302, officers=302, gone=200)),
+    "logout": (None, row(staff=405, leader=405, officers=405)),
     "units:area_list": (None, ALL),
     "units:area_detail": (lambda o: {"pk": o.area.pk}, ALL),
     "reporting:report_list": (None, ALL),
@@ -61,7 +86,7 @@ MATRIX = {
     "reporting:report_download": (lambda o: {"public_id": o.job.public_id}, OWNER_ONLY),
     "committees:committee_list": (None, ALL),
     "committees:committee_create": (None, STAFF_ONLY),
-    "committees:committee_detail": (lambda o: {"pk": o.p.committee_a.pk}, row(b=404)),
+    "committees:committee_detail": (lambda o: {"pk": o.p.committee_a.pk}, A_ONLY),
     "committees:committee_edit": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
     "committees:member_add": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
     "committees:member_edit": (lambda o: {"pk": o.member.pk}, STAFF_ONLY),
@@ -79,6 +104,7 @@ MATRIX = {
     "committees:account_activate": (lambda o: {"pk": o.p.officer_b.pk}, POST_ONLY),
     "committees:profile": (None, ALL),
     "committees:password_change": (None, ALL),
+    "committees:audit_list": (None, STAFF_ONLY),
     "planning:document_list": (None, ALL),
     "planning:document_create": (None, STAFF_ONLY),
     "planning:document_detail": (lambda o: {"pk": o.document.pk}, ALL),
@@ -93,59 +119,59 @@ MATRIX = {
     "registrations:registration_export": (lambda o: {"fmt": "csv"}, ALL),
     "registrations:registration_waiting": (None, ALL),
     "registrations:registration_create": (None, row(leader=403)),
-    "registrations:registration_detail": (
-        lambda o: {"pk": o.registration.pk},
-        row(b=404),
-    ),
+    "registrations:registration_detail": (lambda o: {"pk": o.draft.pk}, A_ONLY),
     "registrations:registration_edit": (
-        lambda o: {"pk": o.registration.pk},
-        row(leader=403, b=404),
+        lambda o: {"pk": o.draft.pk},
+        row(leader=403, b=404, ward=404, commune=404),
     ),
-    "registrations:registration_document": (
-        lambda o: {"pk": o.registration.pk},
-        row(b=404),
-    ),
-    "registrations:registration_submit": (
-        lambda o: {"pk": o.registration.pk},
-        POST_ONLY,
-    ),
-    "registrations:registration_withdraw": (
-        lambda o: {"pk": o.registration.pk},
-        POST_ONLY,
-    ),
+    "registrations:registration_document": (lambda o: {"pk": o.draft.pk}, A_ONLY),
+    "registrations:registration_submit": (lambda o: {"pk": o.draft.pk}, POST_ONLY),
+    "registrations:registration_withdraw": (lambda o: {"pk": o.draft.pk}, POST_ONLY),
     "registrations:registration_return": (
-        lambda o: {"pk": o.registration.pk},
+        lambda o: {"pk": o.submitted.pk},
         POST_ONLY,
     ),
+    # Approving asks for a confirmation first: a page for the reviewers.
     "registrations:registration_approve": (
-        lambda o: {"pk": o.registration.pk},
-        POST_ONLY,
+        lambda o: {"pk": o.submitted.pk},
+        STAFF_ONLY,
     ),
     "registrations:notification_list": (None, ALL),
+    # Opening one's own notification marks it read and leads to its registration.
+    "registrations:notification_open": (
+        lambda o: {"pk": o.notification.pk},
+        row(staff=302, leader=404, officers=404),
+    ),
     "registrations:notifications_mark_read": (None, POST_ONLY),
 }
 
 # State-changing URLs, POSTed with no data: the access checks come first, so a
 # refused persona never reaches the form (nothing changes either way).
 POST_MATRIX = {
-    "reporting:report_request": row(leader=400, a=403, b=403, staff=400),
-    "committees:member_remove": row(staff=302, leader=403, a=403, b=403),
-    "committees:membership_add": row(staff=400, leader=403, a=403, b=403),
-    "committees:membership_remove": row(staff=302, leader=403, a=403, b=403),
-    "committees:account_deactivate": row(staff=302, leader=403, a=403, b=403),
-    "committees:account_activate": row(staff=302, leader=403, a=403, b=403),
-    "planning:target_delete": row(staff=302, leader=403, a=403, b=403),
-    "committees:committee_edit": row(staff=400, leader=403, a=403, b=403),
-    # Local officer A's draft: B never learns it exists (404).
-    "registrations:registration_submit": row(staff=302, leader=403, a=302, b=404),
-    "registrations:registration_withdraw": row(staff=302, leader=403, a=302, b=404),
-    "registrations:registration_return": row(staff=400, leader=403, a=403, b=404),
-    "registrations:registration_approve": row(staff=302, leader=403, a=403, b=404),
-    "registrations:notifications_mark_read": row(staff=302, leader=302, a=302, b=302),
+    "reporting:report_request": row(staff=400, leader=400, officers=403),
+    "committees:member_remove": row(staff=302, leader=403, officers=403),
+    "committees:membership_add": row(staff=400, leader=403, officers=403),
+    "committees:membership_remove": row(staff=302, leader=403, officers=403),
+    "committees:account_deactivate": row(staff=302, leader=403, officers=403),
+    "committees:account_activate": row(staff=302, leader=403, officers=403),
+    "planning:target_delete": row(staff=302, leader=403, officers=403),
+    "committees:committee_edit": row(staff=400, leader=403, officers=403),
+    # Officer A's draft: the other officers never learn it exists (404).
+    "registrations:registration_submit": row(
+        staff=302, leader=403, a=302, b=404, ward=404, commune=404
+    ),
+    "registrations:registration_withdraw": row(
+        staff=302, leader=403, a=302, b=404, ward=404, commune=404
+    ),
+    "registrations:registration_return": row(
+        staff=400, leader=403, a=403, b=404, ward=404, commune=404
+    ),
+    "registrations:registration_approve": row(staff=302, leader=403, officers=403),
+    "registrations:notifications_mark_read": row(staff=302, leader=302, officers=302),
 }
 
 # Django's admin is one entry: it checks is_staff itself (canbo.tinh is staff).
-ADMIN = row(leader=302, a=302, b=302)
+ADMIN = row(leader=302, officers=302)
 
 
 def url_patterns():
@@ -168,8 +194,15 @@ def url_patterns():
 
 
 class Objects:
+    """The base data: the reference data and personas, one committee member,
+    one document with its file, officer A's draft and submitted registrations,
+    a notification, a report job, and the audit entries all of this wrote."""
+
     def __init__(self):
         self.p = Personas()
+        self.plan = self.p.plan
+        self.programme = self.p.programme
+        self.phase = self.plan.phases.get(start_year=2023)
         self.area = Area.objects.get(key="ag89-883-30286")
         self.member = CommitteeMember.objects.create(
             committee=self.p.committee_a,
@@ -182,7 +215,6 @@ class Objects:
         self.job = ReportJobFactory(
             requested_by=self.p.staff, status=ReportStatus.DONE, sha256="c" * 64
         )
-
         self.document = LegalDocument.objects.create(
             number_symbol="99/KH-TEST",
             doc_type=DocumentType.PLAN,
@@ -190,43 +222,66 @@ class Objects:
             title="Văn bản thử",
             file_name="van-ban.pdf",
         )
-
-        self.plan = Plan.objects.create(
-            document=self.document, committee=self.p.province_2023, title="Kế hoạch thử"
+        self.target = Target.objects.filter(programme=self.programme).first()
+        self.draft = self.registration(Area.objects.get(key="ag89-883-30280"))
+        self.submitted = self.registration(
+            Area.objects.get(key="ag89-883-30283"), status=RegistrationStatus.SUBMITTED
         )
-        programme = self.plan.programmes.create(
-            kind="exemplary_units", name="Điển hình"
-        )
-        phase = self.plan.phases.create(start_year=2023, end_year=2025)
-        self.target = Target.objects.create(
-            programme=programme,
-            phase=phase,
-            kind="quota",
-            year=2023,
-            unit_kind="commune",
-            count=6,
-        )
-        ward = Area.objects.get(key="ag89-883-30280")
-        self.registration = Registration.objects.create(
-            committee=self.p.committee_a,
+        # Today's ward committee has a registration of its own.
+        ward = Area.objects.get(key="ag91-30307")
+        self.ward_registration = Registration.objects.create(
+            committee=self.p.committee_ward,
             area=ward,
-            unit_kind="ward",
+            unit_kind=ward.kind,
             unit_name=ward.full_name,
-            search_name="phuong my binh",
-            programme=programme,
-            phase=phase,
+            search_name=fold(ward.full_name),
+            programme=self.programme,
+            phase=self.plan.phases.get(start_year=2026),
+            year=2026,
+            contact_name="B",
+            contact_phone="0296 3852 124",
+            plan_summary="x",
+            created_by=self.p.officer_ward,
+            updated_by=self.p.officer_ward,
+        )
+        self.notification = Notification.objects.create(
+            recipient=self.p.staff,
+            kind=NotificationKind.SUBMITTED,
+            params={"unit": self.submitted.unit_name, "year": 2023},
+            registration=self.submitted,
+        )
+        # Everyone has a notification, so that no page is empty in the base data.
+        for persona in ("leader", "a", "b", "ward", "commune"):
+            Notification.objects.create(
+                recipient=self.user(persona),
+                kind=NotificationKind.APPROVED,
+                params={"unit": self.submitted.unit_name, "year": 2023},
+                registration=self.submitted,
+            )
+
+    def registration(self, area, status=RegistrationStatus.DRAFT, **extra):
+        return Registration.objects.create(
+            committee=self.p.committee_a,
+            area=area,
+            unit_kind=area.kind,
+            unit_name=area.full_name,
+            search_name=fold(area.full_name),
+            programme=self.programme,
+            phase=self.phase,
             year=2023,
             contact_name="A",
             contact_phone="0296 3852 123",
             plan_summary="x",
+            status=status,
             created_by=self.p.officer_a,
             updated_by=self.p.officer_a,
             document_name="dang-ky.pdf",
+            **extra,
         )
 
     def store_files(self):
         """Files live in each test's own private directory (see conftest)."""
-        self.registration.document.save("reg.pdf", ContentFile(b"%PDF-1.7 z"))
+        self.draft.document.save("reg.pdf", ContentFile(b"%PDF-1.7 z"))
         self.job.file.save("job.pdf", ContentFile(b"%PDF-1.7 x"))
         self.document.file.save("doc.pdf", ContentFile(b"%PDF-1.7 y"))
 
@@ -236,8 +291,166 @@ class Objects:
             "leader": self.p.leader,
             "a": self.p.officer_a,
             "b": self.p.officer_b,
+            "ward": self.p.officer_ward,
+            "commune": self.p.officer_commune,
             "gone": self.p.deactivated,
         }.get(persona)
+
+
+def grow(o: Objects, factor: int = 10) -> None:
+    """Multiply the records the pages read by ``factor``, where each persona
+    sees them: committees (under Long Xuyên of 2023, and communes of today)
+    and their members, accounts with memberships, documents, targets,
+    registrations (officer A's and the ward officer's) with their workflow
+    steps, notifications of every persona, audit entries and report jobs."""
+    more = factor - 1
+    start = datetime.date(2023, 1, 1)
+    communes = list(Area.objects.filter(kind="commune").order_by("pk")[:20])
+    committees = SteeringCommittee.objects.count()
+    SteeringCommittee.objects.bulk_create(
+        SteeringCommittee(
+            level=CommitteeLevel.COMMUNE,
+            area=communes[i % len(communes)],
+            parent=o.p.committee_a if i % 2 else o.p.province,
+            name=f"Ban Chỉ đạo thử {i}",
+            short_name=f"BCĐ thử {i}",
+            valid_from=start + datetime.timedelta(days=i),
+        )
+        for i in range(more * committees)
+    )
+    members = CommitteeMember.objects.count()
+    CommitteeMember.objects.bulk_create(
+        CommitteeMember(
+            committee=(o.p.committee_a, o.p.province)[i % 2],
+            full_name=f"Thành viên {i}",
+            position="Giám đốc Sở",
+            role=CommitteeRole.MEMBER,
+            valid_from=start,
+        )
+        for i in range(more * members)
+    )
+    accounts = UserFactory._meta.model.objects.count()
+    for i in range(more * accounts):
+        user = UserFactory(username=f"them.{i}")
+        Membership.objects.create(
+            user=user,
+            committee=(o.p.committee_a, o.p.committee_ward, o.p.province)[i % 3],
+            role=MembershipRole.VIEWER,
+        )
+    documents = LegalDocument.objects.count()
+    LegalDocument.objects.bulk_create(
+        LegalDocument(
+            number_symbol=f"{i}/KH-THU",
+            doc_type=DocumentType.PLAN,
+            issued_on=start + datetime.timedelta(days=i),
+            issuer="Ban Chỉ đạo 138 tỉnh",
+            title=f"Kế hoạch thử {i}",
+        )
+        for i in range(more * documents)
+    )
+    phase_2026 = o.plan.phases.get(start_year=2026)
+    targets = Target.objects.count()
+    combos = [
+        (phase, year, kind, grouping)
+        for phase, years in (
+            (o.phase, range(2023, 2026)),
+            (phase_2026, range(2026, 2031)),
+        )
+        for year in years
+        for kind in UnitKind.values
+        for grouping in ("province", "each_city_town")
+    ]
+    existing = set(
+        Target.objects.filter(kind=TargetKind.QUOTA).values_list(
+            "phase_id", "year", "unit_kind", "grouping"
+        )
+    )
+    fresh = [c for c in combos if (c[0].pk, c[1], c[2], c[3]) not in existing]
+    Target.objects.bulk_create(
+        Target(
+            programme=o.programme,
+            phase=phase,
+            kind=TargetKind.QUOTA,
+            year=year,
+            unit_kind=kind,
+            grouping=grouping,
+            count=3,
+            share_percent=None,
+            rounding="up",
+        )
+        for phase, year, kind, grouping in fresh[: more * targets]
+    )
+    registrations = Registration.objects.count()
+    schools = Organisation.objects.bulk_create(
+        Organisation(
+            name=f"Trường thử {i}",
+            kind=OrganisationKind.SCHOOL,
+            area=(o.area, Area.objects.get(key="ag91-30307"))[i % 2],
+            managed_by=(o.p.committee_a.area, o.p.committee_ward.area)[i % 2],
+            search_name=fold(f"Trường thử {i}"),
+        )
+        for i in range(more * registrations)
+    )
+    statuses = RegistrationStatus.values
+    created = Registration.objects.bulk_create(
+        Registration(
+            committee=(o.p.committee_a, o.p.committee_ward)[i % 2],
+            organisation=school,
+            unit_kind="school",
+            unit_name=school.name,
+            search_name=school.search_name,
+            programme=o.programme,
+            phase=(o.phase, phase_2026)[i % 2],
+            year=(2023, 2026)[i % 2],
+            contact_name="Nguyễn Văn A",
+            contact_phone="0296 3852 123",
+            plan_summary="x",
+            status=statuses[i % len(statuses)],
+            created_by=o.p.officer_a,
+            updated_by=o.p.officer_a,
+        )
+        for i, school in enumerate(schools)
+    )
+    steps = RegistrationTransition.objects.count()
+    RegistrationTransition.objects.bulk_create(
+        RegistrationTransition(
+            registration=(o.draft, *created)[i % (len(created) + 1)],
+            from_status="draft",
+            to_status="submitted",
+            actor=o.p.officer_a,
+        )
+        for i in range(more * max(steps, 1))
+    )
+    notifications = Notification.objects.count()
+    recipients = [o.user(name) for name in PERSONAS if o.user(name)]
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=recipients[i % len(recipients)],
+            kind=NotificationKind.APPROVED,
+            params={"unit": "Trường thử", "year": 2026},
+            registration=created[i % len(created)],
+        )
+        for i in range(more * max(notifications, len(recipients)))
+    )
+    entries = AuditEntry.objects.count()
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            action=AuditAction.TARGET_UPDATED,
+            actor=o.p.staff,
+            object_label=f"Chỉ tiêu {i}",
+            search_text=f"chi tieu {i}",
+            subject_user=o.p.officer_b if i % 2 else None,
+            link_name="planning:plan_detail",
+            link_pk=o.plan.pk,
+            changes=[{"field": "count", "old": "2", "new": "3", "labels": False}],
+        )
+        for i in range(more * entries)
+    )
+    jobs = ReportJob.objects.count()
+    for _ in range(more * jobs):
+        ReportJobFactory(
+            requested_by=o.p.staff, status=ReportStatus.DONE, sha256="d" * 64
+        )
 
 
 class AccessMatrixTests(TestCase):
@@ -301,3 +514,38 @@ class AccessMatrixTests(TestCase):
                 self.login(persona)
                 response = self.client.get("/admin/")
                 self.assertEqual(response.status_code, ADMIN[persona])
+
+    def query_counts(self) -> dict[tuple[str, str], int]:
+        """Queries run by every page each persona may open (GET, 200)."""
+        counts = {}
+        for name, (_kwargs, expected) in MATRIX.items():
+            url = self.url(name)
+            for persona in PERSONAS:
+                if expected[persona] != 200:
+                    continue
+                self.login(persona)
+                with transaction.atomic():
+                    with CaptureQueriesContext(connection) as queries:
+                        response = self.client.get(url)
+                        if hasattr(response, "streaming_content"):
+                            b"".join(response.streaming_content)
+                    transaction.set_rollback(True)
+                self.assertEqual(response.status_code, 200, (name, persona))
+                counts[(name, persona)] = len(queries)
+        return counts
+
+    def test_every_page_runs_as_many_queries_with_ten_times_the_data(self):
+        before = self.query_counts()
+        rows_before = Registration.objects.count() + AuditEntry.objects.count()
+        grow(self.o, factor=10)
+        self.assertGreaterEqual(
+            Registration.objects.count() + AuditEntry.objects.count(),
+            10 * rows_before,
+        )
+        after = self.query_counts()
+        changed = {
+            key: (before[key], after[key])
+            for key in before
+            if before[key] != after[key]
+        }
+        self.assertEqual(changed, {}, "pages whose queries grew with the data")

@@ -26,16 +26,31 @@ class SeedDemoTests(TestCase):
 
     def test_accounts_get_their_committee_and_role(self):
         output = self.seed()
-        for username in ("canbo.tinh", "giamdoc", "longxuyen", "chaudoc"):
+        for username in (
+            "canbo.tinh",
+            "giamdoc",
+            "longxuyen",
+            "chaudoc",
+            "phuong.longxuyen",
+            "xa.myhoahung",
+        ):
             self.assertIn(username, output)
         roles = {
             m.user.username: (m.committee.short_name, m.role)
             for m in Membership.objects.select_related("user", "committee")
         }
         self.assertEqual(
-            roles["canbo.tinh"], ("Ban Chỉ đạo 138 tỉnh", "provincial_staff")
+            roles["canbo.tinh"], ("Ban Chỉ đạo 138 tỉnh An Giang", "provincial_staff")
         )
-        self.assertEqual(roles["giamdoc"], ("Ban Chỉ đạo 138 tỉnh", "leader"))
+        self.assertEqual(roles["giamdoc"], ("Ban Chỉ đạo 138 tỉnh An Giang", "leader"))
+        self.assertEqual(
+            roles["phuong.longxuyen"],
+            ("Ban Chỉ đạo 138 phường Long Xuyên", "local_officer"),
+        )
+        self.assertEqual(
+            roles["xa.myhoahung"],
+            ("Ban Chỉ đạo 138 xã Mỹ Hòa Hưng", "local_officer"),
+        )
         self.assertEqual(
             roles["longxuyen"],
             ("Ban Chỉ đạo 138 thành phố Long Xuyên", "local_officer"),

@@ -289,7 +289,6 @@ class DocumentCreateTests(TestCase):
         return LegalDocument.objects.get(reference_key="")
 
 
-
 class DocumentEditTests(TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 
 from campaign.planning.choices import ProgrammeKind, UnitKind
 from campaign.planning.models import Phase
-from campaign.planning.services.reference_data import documents_and_plan_seed
+from campaign.planning.selectors.periods import current_year_of_programme
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
 from campaign.registrations.selectors.registration_list import neutralise_cell
-from tests.factories import Personas, UserFactory
+from tests.factories import Personas, UserFactory, reference_plan
 from units.choices import OrganisationKind
 from units.models import Area, Organisation
 from units.text import fold
@@ -36,7 +36,7 @@ class Registry:
 
     def __init__(self, personas: Personas):
         self.p = personas
-        plan = documents_and_plan_seed(committee=personas.province_2023)
+        plan = reference_plan()
         self.programme = plan.programmes.get(kind=ProgrammeKind.EXEMPLARY_UNITS)
         self.first, self.second = Phase.objects.filter(plan=plan).order_by("start_year")
 
@@ -64,6 +64,7 @@ class Registry:
             phase=self.first if year <= 2025 else self.second,
             year=year,
             contact_name=contact_name,
+            contact_search=fold(contact_name),
             contact_phone=contact_phone,
             plan_summary="Tổ tự quản, camera an ninh.",
             status=status,
@@ -199,9 +200,11 @@ class RegistrationListTests(ListTestCase):
                 response = self.get(self.p.staff, q=query)
                 self.assertEqual(self.names(response), ["Phường Mỹ Bình"])
 
-    def test_search_finds_the_contact_person(self):
-        response = self.get(self.p.staff, q="Trần Thị Hoa")
-        self.assertEqual(self.names(response), ["Phường Mỹ Bình"])
+    def test_search_finds_the_contact_person_accents_ignored(self):
+        for query in ("Trần Thị Hoa", "tran thi hoa", "THI HOA"):
+            with self.subTest(query=query):
+                response = self.get(self.p.staff, q=query)
+                self.assertEqual(self.names(response), ["Phường Mỹ Bình"])
 
     def test_no_match_says_so(self):
         response = self.get(self.p.staff, q="khong co don vi nao")
@@ -243,10 +246,11 @@ class RegistrationListTests(ListTestCase):
         self.assertEqual(rows[UnitKind.SCHOOL].approved, 1)
         self.assertEqual(quotas.total_target, 16)
 
-    def test_quota_table_defaults_to_the_latest_year_with_registrations(self):
+    def test_quota_table_defaults_to_the_current_year_of_the_plan(self):
         response = self.get(self.p.staff)
-        self.assertEqual(response.context["quotas"].year, 2026)
-        self.assertContains(response, "2026")
+        year = current_year_of_programme(self.r.programme)
+        self.assertEqual(response.context["quotas"].year, year)
+        self.assertContains(response, f'id="quota-heading-{year}"')
 
     def test_quota_table_is_shown_with_its_targets(self):
         response = self.get(self.p.staff, year=2023)
@@ -353,7 +357,8 @@ class RegistrationExportTests(ListTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
         self.assertRegex(
-            response["Content-Disposition"], r'^attachment; filename="[\w.-]+\.csv"$'
+            response["Content-Disposition"],
+            r'^attachment; filename="dang-ky-dien-hinh-\d{8}\.csv"$',
         )
         self.assertIn("no-store", response["Cache-Control"])
         rows = csv_rows(response)
@@ -390,6 +395,17 @@ class RegistrationExportTests(ListTestCase):
         self.assertEqual(len(rows), 2)
         self.assertEqual(rows[1][0], self.mine.pk)
         self.assertEqual(rows[1][4], "Phường Mỹ Bình")
+
+    def test_xlsx_reads_well_bold_frozen_filtered_header_and_wide_columns(self):
+        response = self.get(self.p.staff, export_url("xlsx"))
+        self.assertIn("dang-ky-dien-hinh-", response["Content-Disposition"])
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        self.assertTrue(all(cell.font.bold for cell in sheet[1]))
+        self.assertFalse(sheet["A2"].font.bold)
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual(sheet.auto_filter.ref, f"A1:K{sheet.max_row}")
+        self.assertGreaterEqual(sheet.column_dimensions["E"].width, 30)  # the unit
+        self.assertGreaterEqual(sheet.column_dimensions["F"].width, 30)
 
     def test_exports_apply_the_same_filters_as_the_list(self):
         response = self.get(self.p.staff, export_url("csv"), status=S.DRAFT)

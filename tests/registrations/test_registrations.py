@@ -11,7 +11,6 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from pypdf import PdfWriter
 
-from campaign.planning.services.reference_data import documents_and_plan_seed
 from campaign.registrations.choices import RegistrationStatus as S
 from campaign.registrations.models import (
     Notification,
@@ -40,7 +39,7 @@ class RegistrationTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.p = Personas()
-        cls.plan = documents_and_plan_seed(committee=cls.p.province_2023)
+        cls.plan = cls.p.plan
         cls.programme = cls.plan.programmes.get(kind="exemplary_units")
         cls.phase = cls.plan.phases.get(start_year=2023)
         cls.ward_a = Area.objects.get(key="ag89-883-30280")  # Mỹ Bình, Long Xuyên
@@ -49,7 +48,6 @@ class RegistrationTestCase(TestCase):
     def form_data(self, area=None, **extra):
         data = {
             "unit": f"area:{(area or self.ward_a).pk}",
-            "phase": self.phase.pk,
             "year": 2023,
             "contact_name": "Nguyễn Văn Tư",
             "contact_phone": "0296 3852 123",
@@ -63,7 +61,6 @@ class RegistrationTestCase(TestCase):
         registration = services.registration_create(
             area=area or self.ward_a,
             programme=self.programme,
-            phase=self.phase,
             year=2023,
             contact_name="Nguyễn Văn Tư",
             contact_phone="0296 3852 123",
@@ -77,7 +74,7 @@ class RegistrationTestCase(TestCase):
             )
         if status == S.APPROVED:
             registration = services.registration_approve(
-                registration=registration, by=self.p.staff
+                registration=registration, by=self.p.staff, confirm_quota=True
             )
         if status == S.RETURNED:
             registration = services.registration_return(
@@ -100,6 +97,7 @@ class CreateTests(RegistrationTestCase):
         registration = Registration.objects.get()
         self.assertRedirects(response, registration.get_absolute_url())
         self.assertEqual(registration.status, S.DRAFT)
+        self.assertEqual(registration.phase, self.phase)  # from the year
         self.assertEqual(registration.unit_kind, "ward")
         self.assertEqual(registration.committee, self.p.committee_a)
         self.assertEqual(registration.document_name, "Bản đăng ký.pdf")
@@ -116,7 +114,13 @@ class CreateTests(RegistrationTestCase):
             self.form_data(area=self.ward_b),
         )
         self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "Hãy chọn một lựa chọn hợp lệ", status_code=400)
+        # Explained in words, never with an internal id.
+        self.assertContains(
+            response,
+            "Phường Châu Phú A không thuộc địa bàn của Ban Chỉ đạo của bạn trong năm 2023",
+            status_code=400,
+        )
+        self.assertNotContains(response, f"area:{self.ward_b.pk}", status_code=400)
         self.assertFalse(Registration.objects.exists())
 
     def test_posted_status_committee_and_version_are_ignored(self):
@@ -260,7 +264,7 @@ class WorkflowTests(RegistrationTestCase):
             reverse("registrations:registration_approve", args=[registration.pk]),
             follow=True,
         )
-        self.assertContains(response, "không thể")
+        self.assertContains(response, "Chỉ phê duyệt được hồ sơ đã gửi")
         registration.refresh_from_db()
         self.assertEqual((registration.status, registration.version), (S.DRAFT, 1))
 
@@ -297,12 +301,17 @@ class WorkflowTests(RegistrationTestCase):
         third = self.create(area=wards[2], status=S.SUBMITTED)
         client = self.login(self.p.staff)
         url = reverse("registrations:registration_approve", args=[third.pk])
+        # The confirmation page shows the year's quota for wards.
+        page = client.get(url)
+        self.assertEqual(page.context["check"].row.target, 2)
+        self.assertEqual(page.context["check"].row.approved, 2)
+        self.assertContains(page, "Chỉ tiêu năm 2023 (2) đã đạt")
         response = client.post(url)
-        self.assertEqual(response.status_code, 409)
-        self.assertContains(response, "vượt", status_code=409)
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "vượt chỉ tiêu", status_code=400)
         third.refresh_from_db()
         self.assertEqual(third.status, S.SUBMITTED)
-        client.post(url, {"confirm_over_quota": "on"})
+        client.post(url, {"confirm_quota": "on"})
         third.refresh_from_db()
         self.assertEqual(third.status, S.APPROVED)
         self.assertTrue(third.over_quota_confirmed)
@@ -366,7 +375,6 @@ class ConcurrencyTests(RegistrationTestCase):
         return client.post(
             reverse("registrations:registration_edit", args=[registration.pk]),
             {
-                "phase": self.phase.pk,
                 "year": 2023,
                 "contact_name": "Nguyễn Văn Tư",
                 "contact_phone": phone,
@@ -420,7 +428,9 @@ class AuditTests(RegistrationTestCase):
         registration = services.registration_submit(
             registration=registration, by=self.p.officer_a
         )
-        services.registration_approve(registration=registration, by=self.p.staff)
+        services.registration_approve(
+            registration=registration, by=self.p.staff, confirm_quota=True
+        )
         timeline = registration_timeline(registration=registration)
         summary = [(e.kind, e.status, e.actor) for e in timeline]
         self.assertEqual(
@@ -470,7 +480,6 @@ class HugeUploadTests(RegistrationTestCase):
         body = GeneratedMultipartBody(
             fields={
                 "unit": f"area:{self.ward_a.pk}",
-                "phase": str(self.phase.pk),
                 "year": "2023",
                 "contact_name": "Nguyễn Văn Tư",
                 "contact_phone": "0296 3852 123",
