@@ -143,7 +143,9 @@ class RegistrationForm(_DocumentMixin, forms.Form):
         required=False,
     )
     new_organisation_area = forms.CharField(
-        label=_("Located in"), required=False, widget=forms.Select
+        label=_("Located in"),
+        required=False,
+        widget=forms.Select(attrs={"data-combobox": ""}),
     )
     contact_name = forms.CharField(label=_("Contact person"), max_length=120)
     contact_phone = forms.CharField(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from campaign.committees import access
 from campaign.committees.access import Capability
+from campaign.committees.models import SteeringCommittee
 from campaign.committees.templatetags.people import vn_name
 from campaign.planning.choices import TargetKind, UnitKind
 from campaign.planning.models import Phase, Programme, Target
@@ -75,27 +76,60 @@ def registration_get_for_user(
         raise Http404("No such registration.") from None
 
 
+def registering_committees_for_user(
+    *, user: User, year: int
+) -> list[SteeringCommittee]:
+    """The user's committees in force mid-``year``: those a registration of
+    that year can belong to (a district committee of 2023 cannot register
+    anything for 2026)."""
+    day = scope_day(year)
+    return list(
+        SteeringCommittee.objects.filter(
+            pk__in=access.access_for(user).committee_ids, valid_from__lte=day
+        )
+        .exclude(valid_to__lte=day)
+        .select_related("area")
+        .order_by("level", "short_name")
+    )
+
+
+def _registering_roots(user: User, year: int) -> list[int] | None:
+    """Areas of the user's committees in force that year; ``None``: the whole
+    province."""
+    if access.access_for(user).whole_province:
+        return None
+    return [c.area_id for c in registering_committees_for_user(user=user, year=year)]
+
+
 def registrable_areas_for_user(*, user: User, year: int) -> QuerySet[Area]:
-    """Communes, wards, townships and special zones in the user's scope, in
-    force mid-year."""
+    """Communes, wards, townships and special zones in force mid-year, in the
+    area of the user's committees in force that year."""
     day = scope_day(year)
     areas = Area.objects.filter(valid_on_q(day), kind__in=REGISTRABLE_AREA_KINDS)
-    scope = access.area_ids_in_scope(user, on=day)
-    if scope is not None:
-        areas = areas.filter(pk__in=scope)
+    roots = _registering_roots(user, year)
+    if roots is not None:
+        areas = areas.filter(
+            Q(pk__in=roots) | Q(parent_id__in=roots) | Q(parent__parent_id__in=roots)
+        )
     return areas.select_related("parent").order_by("parent__name", "kind", "name")
 
 
 def registrable_organisations_for_user(
     *, user: User, year: int
 ) -> QuerySet[Organisation]:
-    return (
-        Organisation.objects.filter(
-            access.organisation_scope_q(user, on=scope_day(year))
+    """Organisations the user's committees in force that year manage, or that
+    are located in their area."""
+    organisations = Organisation.objects.all()
+    roots = _registering_roots(user, year)
+    if roots is not None:
+        day = scope_day(year)
+        located = Area.objects.filter(valid_on_q(day)).filter(
+            Q(pk__in=roots) | Q(parent_id__in=roots) | Q(parent__parent_id__in=roots)
         )
-        .select_related("area")
-        .order_by("kind", "name")
-    )
+        organisations = organisations.filter(
+            Q(managed_by_id__in=roots) | Q(area__in=located)
+        )
+    return organisations.select_related("area").order_by("kind", "name")
 
 
 def area_unavailable_reason(*, user: User, area: Area, year: int) -> str:
@@ -137,7 +171,7 @@ def area_unavailable_reason(*, user: User, area: Area, year: int) -> str:
             "%(unit)s no longer existed in %(year)s: its last day was %(day)s. "
             "Choose a unit that exists that year."
         ) % {"unit": name, "year": year, "day": f"{last:%d/%m/%Y}"}
-    if not access.area_in_scope(user, area, on=day):
+    if not registrable_areas_for_user(user=user, year=year).filter(pk=area.pk).exists():
         return _(
             "%(unit)s is not in the area of your committee in %(year)s: it is "
             "registered by its own commune-level committee."

@@ -36,6 +36,7 @@ from campaign.registrations.models import Registration, RegistrationTransition
 from campaign.registrations.selectors.registrations import (
     approval_check,
     area_unavailable_reason,
+    registrable_organisations_for_user,
     registration_get_for_user,
     scope_day,
 )
@@ -196,9 +197,11 @@ def _check_area(by: AbstractBaseUser, area: Area, year: int, field: str) -> None
 
 
 def _check_organisation(by: AbstractBaseUser, organisation: Organisation, year: int):
-    visible = Organisation.objects.filter(
-        access.organisation_scope_q(by, on=scope_day(year)), pk=organisation.pk
-    ).exists()
+    visible = (
+        registrable_organisations_for_user(user=by, year=year)
+        .filter(pk=organisation.pk)
+        .exists()
+    )
     if not visible:
         raise ValidationError({"unit": ValidationError(OUT_OF_SCOPE, code="scope")})
 

@@ -164,6 +164,10 @@ def registration_create(request: HttpRequest) -> HttpResponse:
         "year": form.year,
         "period": period,
         "unit_count": len(form.areas) + len(form.organisations),
+        "committees": selectors.registering_committees_for_user(
+            user=request.user, year=form.year
+        ),
+        "whole_province": access.access_for(request.user).whole_province,
     }
     if request.headers.get("HX-Request") and request.method == "GET":
         # The year changed: only the units of that year are sent back.
