@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaign.committees import access
 from campaign.committees.access import Capability
+from campaign.downloads import private_file_response
 from reporting import selectors, services
 from reporting.choices import ReportStatus
 from reporting.forms import ReportRequestForm
@@ -84,11 +85,6 @@ def report_download(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     job = selectors.report_job_get_for_user(user=request.user, public_id=public_id)
     if job.status != ReportStatus.DONE or not job.file:
         raise Http404("The report is not ready.")
-    response = FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=job.download_name,
-        content_type="application/pdf",
+    return private_file_response(
+        job.file, filename=job.download_name, content_type="application/pdf"
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

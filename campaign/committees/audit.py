@@ -35,7 +35,10 @@ def _value(instance: models.Model, field: models.Field) -> tuple[str, bool]:
     if value is None or value == "":
         return "", False
     if field.choices:
-        return _msgid(getattr(instance, f"get_{field.name}_display")()), True
+        # The label itself (lazy), not get_FOO_display(), which would already
+        # be translated into the language of the request.
+        label = dict(field.flatchoices).get(value, value)
+        return _msgid(label), True
     if isinstance(field, models.ForeignKey):
         return str(getattr(instance, field.name)), False
     if isinstance(field, models.BooleanField):

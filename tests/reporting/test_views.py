@@ -116,6 +116,16 @@ class ReportAccessTests(TestCase):
         self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
         self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.7 fake")
 
+    def test_a_report_file_missing_from_storage_is_404_not_an_error(self):
+        job = done_job(self.staff)
+        job.file.storage.delete(job.file.name)
+        self.client.force_login(self.staff)
+        with self.assertLogs("campaign.downloads", "WARNING"):
+            response = self.client.get(
+                reverse("reporting:report_download", args=[job.public_id])
+            )
+        self.assertEqual(response.status_code, 404)
+
     def test_another_users_report_is_a_404_everywhere(self):
         job = done_job(self.staff)
         self.client.force_login(self.officer)

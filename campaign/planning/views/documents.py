@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from campaign import uploads
 from campaign.committees import access
 from campaign.committees.access import Capability
+from campaign.downloads import private_file_response
 from campaign.planning.forms.documents import DocumentFilterForm, LegalDocumentForm
 from campaign.planning.models import LegalDocument
 from campaign.planning.selectors import documents as selectors
@@ -138,17 +139,8 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Capability.VIEW)
     document = selectors.document_get(user=request.user, pk=pk)
-    if not document.file:
-        raise Http404("This document has no file.")
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        document.file,
         filename=selectors.document_download_name(document=document),
         content_type=selectors.document_content_type(document=document),
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
