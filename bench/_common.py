@@ -99,6 +99,28 @@ def bench_user():
     return user
 
 
+class ReferenceCommittees:
+    """The committees of the reference data the benchmarks act for."""
+
+    def __init__(self):
+        from campaign.committees.models import SteeringCommittee
+
+        committees = SteeringCommittee.objects.select_related("area")
+        self.province_current = committees.get(level="province", valid_to__isnull=True)
+        self.province_2023 = committees.get(area__key="ag89")
+        self.districts = {c.area.key: c for c in committees.filter(level="district")}
+
+
+def reference_committees() -> ReferenceCommittees:
+    """Load the areas and the reference data (idempotent), as a real install
+    does, and return its committees."""
+    from django.core.management import call_command
+
+    call_command("load_areas", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    return ReferenceCommittees()
+
+
 def grant_report_requests(user) -> str:
     """Give ``user`` the right to request reports, as a real requester has it.
 
@@ -112,12 +134,11 @@ def grant_report_requests(user) -> str:
         from campaign.committees.access import Capability, can, forget
         from campaign.committees.choices import MembershipRole
         from campaign.committees.models import Membership
-        from campaign.planning.services.reference_committees import committees_seed
     except ImportError:
         return "signed-in user (this version has no capability check)"
     forget(user)
     if not can(user, Capability.REQUEST_REPORTS):
-        committees = committees_seed()
+        committees = reference_committees()
         Membership.objects.get_or_create(
             user=user,
             committee=committees.province_current,

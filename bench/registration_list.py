@@ -25,7 +25,7 @@ What it does:
    ``CaptureQueriesContext``): our list, the admin changelist and the bare view
    at N rows, then again at 200 rows (the others deleted inside a transaction
    that is rolled back). With ``--explain``, EXPLAIN (ANALYZE, BUFFERS) of every
-   query touching ``campaign_registration``.
+   query touching ``registrations_registration``.
 4. Throughput: ``collectstatic`` to a temporary STATIC_ROOT (DEBUG is off, as in
    production), one gunicorn (``bench.bare_wsgi``: the project plus a bare view,
    ``-w 2`` sync workers, 127.0.0.1 only), a real log-in with ``requests`` for
@@ -161,14 +161,11 @@ def prepare_schema() -> None:
 
 
 def seed():
-    from campaign.planning.choices import ProgrammeKind
-    from campaign.planning.services.reference_committees import committees_seed
-    from campaign.planning.services.reference_data import documents_and_plan_seed
+    from campaign.planning.selectors.periods import exemplary_programme
 
-    committees = committees_seed()
-    plan = documents_and_plan_seed(committee=committees.province_2023)
-    programme = plan.programmes.get(kind=ProgrammeKind.EXEMPLARY_UNITS)
-    phase = plan.phases.get(start_year=2023)
+    committees = _common.reference_committees()
+    programme = exemplary_programme()
+    phase = programme.plan.phases.get(start_year=2023)
     return committees, programme, phase
 
 
@@ -251,6 +248,7 @@ def generate(*, count: int, committees, programme, phase, user) -> dict:
             phase=phase,
             year=year,
             contact_name=contact,
+            contact_search=fold(contact),
             contact_phone=f"09{rng.randrange(10**8):08d}",
             plan_summary="Duy trì tổ tự quản, camera an ninh, tuần tra ban đêm.",
             status=status,
@@ -264,8 +262,9 @@ def generate(*, count: int, committees, programme, phase, user) -> dict:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "TRUNCATE campaign_registration, campaign_registrationtransition, "
-                "campaign_notification, campaign_historicalregistration "
+                "TRUNCATE registrations_registration, "
+                "registrations_registrationtransition, registrations_notification, "
+                "registrations_historicalregistration "
                 "RESTART IDENTITY"
             )
         Organisation.objects.all().delete()
@@ -349,7 +348,7 @@ def vacuum_analyze() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("campaign_registration", "units_organisation"):
+        for table in ("registrations_registration", "units_organisation"):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
@@ -364,7 +363,7 @@ def set_order_index(present: bool) -> None:
     with connection.cursor() as cursor:
         if present:
             cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {ORDER_INDEX} ON campaign_registration "
+                f"CREATE INDEX IF NOT EXISTS {ORDER_INDEX} ON registrations_registration "
                 "(year DESC, unit_kind, unit_name, id)"
             )
         else:
@@ -446,15 +445,15 @@ def query_counts(users, *, explain_plans: bool) -> dict:
             result["explain"][name] = [
                 (sql, *explain(sql))
                 for sql in queries
-                if "campaign_registration" in sql
+                if "registrations_registration" in sql
             ]
     # The same at SMALL rows: delete the rest inside a transaction, then roll
     # back. Raw SQL: Registration's delete signal (simple-history) is not wanted.
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "DELETE FROM campaign_registration WHERE id NOT IN "
-                "(SELECT id FROM campaign_registration ORDER BY id LIMIT %s)",
+                "DELETE FROM registrations_registration WHERE id NOT IN "
+                "(SELECT id FROM registrations_registration ORDER BY id LIMIT %s)",
                 [SMALL],
             )
         for name, user, path in cases:
@@ -761,7 +760,7 @@ def main() -> int:
     constant = counts["full"]["ours"] == counts["small"]["ours"]
 
     if counts["explain"]:
-        print("## EXPLAIN ANALYZE of the queries on `campaign_registration`\n")
+        print("## EXPLAIN ANALYZE of the queries on `registrations_registration`\n")
         for name, plans in counts["explain"].items():
             total = sum(ms for _sql, ms, _plan in plans)
             print(

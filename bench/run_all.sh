@@ -27,6 +27,7 @@ if ! psql -h 127.0.0.1 -U postgres -Atqc "SELECT 1 FROM pg_database WHERE datnam
 fi
 DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench DEBUG=false "$PY" manage.py migrate --no-input -v 0
 DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench DEBUG=false "$PY" manage.py load_areas
+DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench DEBUG=false "$PY" manage.py load_reference_data
 
 OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
@@ -43,6 +44,7 @@ run() {  # run NAME ARGS...: keep going after a FAIL, remember it
 run report_build "$RUNS"
 run worker_memory "$REPORTS"
 run request_latency "$REQUESTS"
+run registration_form "${FORM_REQUESTS:-40}" --rounds "${FORM_ROUNDS:-10}"
 if [ "${HTTP:-0}" = 1 ]; then
     "$PY" bench/request_latency.py "$REQUESTS" --transport http --json "$OUT/request_latency_http.json" \
         > "$OUT/request_latency_http.md" || status=1
