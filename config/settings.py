@@ -324,6 +324,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bcd138@angiang.invalid")
+# For django.core.mail.backends.filebased.EmailBackend only: where it writes.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "") or None
 # The address of the site as users reach it, for the links in e-mails.
 SITE_URL = (env_url("SITE_URL", ("http", "https")) or "http://127.0.0.1:8000").rstrip(
     "/"

@@ -211,3 +211,21 @@ def wait_for(condition, timeout: float, message: str, interval: float = 0.25):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s: {message}")
         time.sleep(interval)
+
+
+class eager_tasks:  # noqa: N801 - used as a context manager, like a function
+    """Run Celery tasks inside the test, as the embedded default does, even
+    when a broker is configured (CI): for tests of what a task does; the
+    service-backed tests drive a real worker instead."""
+
+    def __enter__(self):
+        from config.celery_app import app
+
+        self.app = app
+        self.previous = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        return self
+
+    def __exit__(self, *exc_info):
+        self.app.conf.task_always_eager = self.previous
+        return False

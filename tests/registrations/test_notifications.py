@@ -22,6 +22,7 @@ from campaign.registrations.services import notifications as notification_servic
 from campaign.registrations.services import registrations as services
 from tests.factories import UserFactory
 from tests.registrations.test_registrations_today import TodayTestCase
+from tests.services import eager_tasks
 
 
 class FailingBackend:
@@ -56,6 +57,11 @@ class NotificationTests(TodayTestCase):
         )
         cls.p.staff.email = "c1@example.invalid"
         cls.p.staff.save()
+
+    def setUp(self):
+        super().setUp()
+        # The e-mail task runs inside the test (its real worker: test_email_worker).
+        self.enterContext(eager_tasks())
 
     def submit(self):
         registration = self.register()

@@ -20,6 +20,7 @@ from campaign.registrations.models import (
 from campaign.registrations.selectors.registrations import registration_timeline
 from campaign.registrations.services import registrations as services
 from tests.factories import Personas
+from tests.services import eager_tasks
 from units.models import Area
 
 
@@ -225,7 +226,7 @@ class WorkflowTests(RegistrationTestCase):
         self.p.staff.email = "canbo@example.invalid"
         self.p.staff.save()
         client = self.login(self.p.officer_a)
-        with self.captureOnCommitCallbacks(execute=True):
+        with eager_tasks(), self.captureOnCommitCallbacks(execute=True):
             client.post(
                 reverse("registrations:registration_submit", args=[registration.pk])
             )

@@ -24,7 +24,12 @@ class AuditFilterForm(forms.Form):
             attrs={"type": "search", "placeholder": _("e.g. long xuyen")}
         ),
     )
-    actor = forms.CharField(label=_("By (user name)"), required=False, max_length=150)
+    actor = forms.CharField(
+        label=_("By"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": _("user name")}),
+    )
     since = AsOfDateField(label=_("From"), required=False)
     until = AsOfDateField(label=_("To"), required=False)
 

@@ -34,7 +34,7 @@ def committee_list_for_user(
         SteeringCommittee.objects.filter(access.committee_scope_q(user))
         .select_related("area", "parent")
         .annotate(member_count=Count("members", distinct=True))
-        .order_by("level", "-valid_from", "short_name")
+        .order_by("level", "-valid_from", "area__search_name", "short_name")
     )
     if level:
         committees = committees.filter(level=level)

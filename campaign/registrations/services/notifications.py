@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -175,7 +174,10 @@ def notification_email_send(*, notification_id: int) -> str:
     attempt = notification.email_attempts + 1
     try:
         _email_for(notification).send(fail_silently=False)
-    except (smtplib.SMTPException, OSError) as error:
+    except Exception as error:  # noqa: BLE001
+        # Whatever the backend raises — a refused connection, an SMTP error, a
+        # misconfiguration — is recorded on the row and retried; after the last
+        # attempt the row says why it failed. Nothing is dropped silently.
         reason = f"{type(error).__name__}: {error}"[:500]
         final = attempt >= EMAIL_MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
