@@ -43,6 +43,18 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"TEST_REQUIRE_SERVICES=1 but this test was skipped: {reason}"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """An Giang's areas and the reference data, loaded once into the test
+    database, as a real install has them: every TestCase starts from them (its
+    transaction rolls back to this state). Transactional tests (browser,
+    services), which pytest-django runs last, load them again after a flush."""
+    from tests.factories import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     """A private file store per test, and Vietnamese

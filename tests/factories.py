@@ -59,16 +59,21 @@ _REFERENCE_DATA: dict | None = None
 
 
 def load_areas() -> None:
-    """Load An Giang's areas (idempotent; cheap when already loaded)."""
+    """Load An Giang's areas (idempotent; nothing to do when they are there)."""
+    from units.models import Area
+
     global _AREA_DATA  # noqa: PLW0603 - the parsed file is cached for the session
     if _AREA_DATA is None:
         _AREA_DATA = area_data_read()
+    if Area.objects.count() == len(_AREA_DATA["areas"]):
+        return
     areas_load(data=_AREA_DATA)
 
 
 def load_reference_data() -> None:
     """Areas, then the reference data (documents, plan, committees), as a real
     install loads them; idempotent."""
+    from campaign.committees.models import SteeringCommittee
     from campaign.planning.services.reference_data import (
         reference_data_load,
         reference_data_read,
@@ -76,9 +81,46 @@ def load_reference_data() -> None:
 
     global _REFERENCE_DATA  # noqa: PLW0603 - parsed once per session
     load_areas()
+    # Loaded once per test database (conftest's django_db_setup): a TestCase's
+    # transaction rolls back to it, so it is there unless a transactional test
+    # flushed the tables.
+    if SteeringCommittee.objects.filter(area__key="ag91-30313").exists():
+        return
     if _REFERENCE_DATA is None:
         _REFERENCE_DATA = reference_data_read()
     reference_data_load(data=_REFERENCE_DATA)
+
+
+def clear_reference_data() -> None:
+    """An empty campaign, as after `migrate` on a new install — inside the
+    test's transaction, for the tests of a fresh install and of the loaders."""
+    from campaign.committees.models import (
+        AuditEntry,
+        CommitteeMember,
+        Membership,
+        SteeringCommittee,
+    )
+    from campaign.planning.models import LegalDocument, Phase, Plan, Programme, Target
+    from units.choices import COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS
+    from units.models import Area, AreaSuccession, Organisation
+
+    for model in (
+        AuditEntry,
+        Membership,
+        CommitteeMember,
+        Target,
+        Phase,
+        Programme,
+        Plan,
+        LegalDocument,
+        Organisation,
+        AreaSuccession,
+    ):
+        model.objects.all().delete()
+    for level in ("commune", "district", "province"):
+        SteeringCommittee.objects.filter(level=level).delete()
+    for kinds in (COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS, ("province",)):
+        Area.objects.filter(kind__in=kinds).delete()
 
 
 def reference_plan():

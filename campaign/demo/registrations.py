@@ -413,14 +413,14 @@ def _seed(today: datetime.date | None) -> dict[int, int]:
     created[year] = 0
     for unit in CURRENT_UNITS:
         area = organisation = None
+        place = Area.objects.get(key=unit.located_in or unit.area)
+        if not place.is_valid_on(scope_day(year)):
+            continue  # a year of the plan before the units of today existed
         if unit.kind == "area":
-            area = Area.objects.get(key=unit.area)
-            if not area.is_valid_on(scope_day(year)):
-                continue
+            area = place
         else:
-            located = Area.objects.get(key=unit.located_in)
             organisation = _organisation(
-                unit.name, unit.kind, located, Area.objects.get(key=unit.area)
+                unit.name, unit.kind, place, Area.objects.get(key=unit.area)
             )
         created[year] += _register(
             programme=programme,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD, Personas
+from tests.browser.helpers import log_in
+from tests.factories import Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,11 +34,7 @@ CONTRASTS = """
 
 def test_code_text_has_enough_contrast(live_server, page):
     Personas()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Tên đăng nhập").fill("canbo.tinh")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+    log_in(page, live_server.url, "canbo.tinh")
     from units.models import Area
 
     area = Area.objects.get(key="ag89-883")

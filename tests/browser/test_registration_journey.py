@@ -5,15 +5,14 @@ and resubmits; the staff member approves; both read the same history."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
 
 from campaign.registrations.models import Registration, RegistrationTransition
-from tests.factories import PASSWORD, Personas
+from tests.browser.helpers import blank_pdf, log_in, status_of
+from tests.browser.helpers import shot as save_shot
+from tests.factories import Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,34 +70,6 @@ def staff_page(browser):
     page.console_errors = errors
     yield page
     context.close()
-
-
-def shot(page, name: str) -> None:
-    """Like the ``screenshot`` fixture, for any of the two pages."""
-    target = os.environ.get("SCREENSHOT_DIR")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(target) / f"reg-{name}.png"), full_page=True)
-
-
-def blank_pdf(path: Path) -> Path:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)  # A4
-    with path.open("wb") as out:
-        writer.write(out)
-    return path
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
-def status_of(page) -> str:
-    return page.locator("[data-testid=status]").inner_text().strip()
 
 
 def timeline_of(page) -> list[str]:
@@ -243,3 +214,7 @@ def test_register_return_fix_resubmit_approve_with_the_history(
     ]
     assert officer.console_errors == []
     assert staff.console_errors == []
+
+
+def shot(page, name: str) -> None:
+    save_shot(page, "reg-" + name)

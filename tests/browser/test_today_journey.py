@@ -7,16 +7,15 @@ tap targets on a 390 × 844 screen."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
 
 from campaign.planning.selectors.periods import current_year_of_programme
 from campaign.registrations.models import Registration
-from tests.factories import PASSWORD, Personas
+from tests.browser.helpers import blank_pdf, log_in, status_of
+from tests.browser.helpers import shot as save_shot
+from tests.factories import Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,33 +45,6 @@ def phone(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def shot(page, name: str) -> None:
-    target = os.environ.get("SCREENSHOT_DIR")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(target) / f"today-{name}.png"), full_page=True)
-
-
-def blank_pdf(path: Path) -> Path:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    with path.open("wb") as out:
-        writer.write(out)
-    return path
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
-def status_of(page) -> str:
-    return page.locator("[data-testid=status]").inner_text().strip()
 
 
 SMALL_TARGETS = """
@@ -205,3 +177,7 @@ def test_ward_officer_registers_the_ward_for_this_year_on_a_phone(
     assert registration.over_quota_confirmed
     # A form sent back with its errors answers 400 on purpose; nothing else.
     assert [e for e in phone.console_errors if "status of 400" not in e] == []
+
+
+def shot(page, name: str) -> None:
+    save_shot(page, "today-" + name)

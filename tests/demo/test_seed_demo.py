@@ -91,3 +91,82 @@ class SeedDemoTests(TestCase):
     def test_it_needs_a_demo_password(self):
         with self.assertRaisesMessage(CommandError, "DEMO_PASSWORD"):
             self.seed()
+
+
+@override_settings(DEBUG=True, DEMO_PASSWORD="demo-password-138")
+class DemoTodayTests(TestCase):
+    """The demo makes sense on the day it runs: registrations of the current
+    year of the plan, in every state, next to the 16 of 2023."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.output = io.StringIO()
+        call_command("seed_demo", stdout=cls.output)
+        cls.output = cls.output.getvalue()
+
+    def test_registrations_of_the_current_year_in_every_state(self):
+        from campaign.planning.selectors.periods import (
+            current_year_of_programme,
+            exemplary_programme,
+        )
+        from campaign.registrations.choices import RegistrationStatus
+        from campaign.registrations.models import Registration
+
+        year = current_year_of_programme(exemplary_programme())
+        states = set(
+            Registration.objects.filter(year=year).values_list("status", flat=True)
+        )
+        self.assertEqual(states, set(RegistrationStatus.values))
+        self.assertEqual(Registration.objects.filter(year=2023).count(), 16)
+        # Registered by today's committees: the province and the communes.
+        committees = set(
+            Registration.objects.filter(year=year).values_list(
+                "committee__level", flat=True
+            )
+        )
+        self.assertEqual(committees, {"province", "commune"})
+        # Phường Long Xuyên is left for its officer to register.
+        self.assertFalse(
+            Registration.objects.filter(year=year, area__key="ag91-30307").exists()
+        )
+
+    def test_the_accounts_table_comes_last_without_addresses(self):
+        lines = self.output.strip().splitlines()
+        header = lines.index("Demo accounts (password from DEMO_PASSWORD):")
+        self.assertEqual(len(lines) - header - 1, 6)
+        self.assertNotIn("@", self.output)
+
+    def test_the_demo_history_sends_no_mail(self):
+        from django.core import mail
+
+        self.assertEqual(mail.outbox, [])
+
+
+class DemoOnOtherDatesTests(TestCase):
+    """Run on another day, the demo registers for that day's year of the plan,
+    and leaves out the units that did not exist yet."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from tests.factories import load_reference_data
+
+        load_reference_data()
+        with override_settings(DEMO_PASSWORD="demo-password-138"):
+            from campaign.demo.accounts import demo_accounts_seed
+
+            demo_accounts_seed(password="demo-password-138")
+
+    def seed_on(self, day):
+        import datetime
+
+        from campaign.demo.registrations import registrations_seed
+
+        return registrations_seed(today=datetime.date(*day))
+
+    def test_a_day_in_the_first_phase(self):
+        created = self.seed_on((2024, 3, 1))
+        self.assertEqual(created, {2023: 16, 2024: 0})
+
+    def test_a_day_after_the_plan(self):
+        created = self.seed_on((2031, 5, 1))
+        self.assertEqual(created[2030], 7)

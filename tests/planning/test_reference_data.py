@@ -28,6 +28,7 @@ from campaign.planning.services.reference_data import (
     reference_data_read,
 )
 from campaign.registrations.models import Registration
+from tests.factories import clear_reference_data
 from tests.registrations.test_registrations import pdf_file
 from units.models import Area
 
@@ -73,6 +74,9 @@ def snapshot() -> tuple:
 
 
 class FreshInstallTests(TestCase):
+    def setUp(self):
+        clear_reference_data()  # as after `migrate` on a new install
+
     def test_a_fresh_install_lets_staff_create_an_officer_who_registers_a_unit(self):
         # What the deployment guide runs, after `migrate`.
         out = io.StringIO()
@@ -139,6 +143,7 @@ class FreshInstallTests(TestCase):
 class LoadTwiceTests(TestCase):
     @classmethod
     def setUpTestData(cls):
+        clear_reference_data()
         call_command("load_areas", stdout=io.StringIO())
         call_command("load_reference_data", stdout=io.StringIO())
 
@@ -173,6 +178,7 @@ class LoadTwiceTests(TestCase):
 class BrokenFileTests(TestCase):
     @classmethod
     def setUpTestData(cls):
+        clear_reference_data()
         call_command("load_areas", stdout=io.StringIO())
 
     def broken(self, change) -> dict:

@@ -32,16 +32,22 @@ CANNOT_CHANGE_SUPERUSER = _(
 USERNAME_TAKEN = _("This user name is already taken.")
 
 
-def _account_link(user: AbstractBaseUser) -> tuple[str, int]:
-    return ("committees:account_detail", user.pk)
+def _record(
+    action: str, *, by: Actor, user: AbstractBaseUser, label: str = "", **extra
+) -> None:
+    """An entry about ``user``'s account, linked to its page."""
+    audit.record(
+        action=action,
+        by=by,
+        object_label=label or user.get_username(),
+        link=("committees:account_detail", user.pk),
+        subject_user=user,
+        **extra,
+    )
 
 
 def _membership_label(membership: Membership) -> str:
     return f"{membership.user.get_username()} — {membership.committee.short_name}"
-
-
-def _membership_changes(membership: Membership) -> list[dict]:
-    return audit.created(membership, ("committee", "role"))
 
 
 def _account(by: Actor, user: AbstractBaseUser) -> AbstractBaseUser:
@@ -82,13 +88,12 @@ def membership_add(
             membership.save()
     except IntegrityError:  # a concurrent request added the same one
         raise ValidationError(DUPLICATE_MEMBERSHIP, code="duplicate") from None
-    audit.record(
-        action=AuditAction.MEMBERSHIP_GRANTED,
+    _record(
+        AuditAction.MEMBERSHIP_GRANTED,
         by=by,
-        object_label=_membership_label(membership),
-        link=_account_link(user),
-        subject_user=user,
-        changes=_membership_changes(membership),
+        user=user,
+        label=_membership_label(membership),
+        changes=audit.created(membership, ("committee", "role")),
     )
     access.forget(user)
     return membership
@@ -102,14 +107,7 @@ def membership_remove(*, membership: Membership, by: Actor) -> None:
     diff = audit.removed(current, ("committee", "role"))
     user = current.user
     current.delete()
-    audit.record(
-        action=AuditAction.MEMBERSHIP_REMOVED,
-        by=by,
-        object_label=label,
-        link=_account_link(user),
-        subject_user=user,
-        changes=diff,
-    )
+    _record(AuditAction.MEMBERSHIP_REMOVED, by=by, user=user, label=label, changes=diff)
     access.forget(user)
 
 
@@ -137,12 +135,10 @@ def account_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    audit.record(
-        action=AuditAction.ACCOUNT_CREATED,
+    _record(
+        AuditAction.ACCOUNT_CREATED,
         by=by,
-        object_label=user.get_username(),
-        link=_account_link(user),
-        subject_user=user,
+        user=user,
         changes=audit.created(user, ("username", "last_name", "first_name", "email")),
     )
     membership_add(user=user, committee=committee, role=role, by=by)
@@ -165,13 +161,7 @@ def account_set_password(
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(
-        action=AuditAction.PASSWORD_RESET,
-        by=by,
-        object_label=user.get_username(),
-        link=_account_link(user),
-        subject_user=user,
-    )
+    _record(AuditAction.PASSWORD_RESET, by=by, user=user)
     return user
 
 
@@ -192,14 +182,10 @@ def account_set_active(
     user.is_active = active
     user.session_epoch += 1
     user.save(update_fields=["is_active", "session_epoch"])
-    audit.record(
-        action=AuditAction.ACCOUNT_REACTIVATED
-        if active
-        else AuditAction.ACCOUNT_DEACTIVATED,
+    _record(
+        AuditAction.ACCOUNT_REACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED,
         by=by,
-        object_label=user.get_username(),
-        link=_account_link(user),
-        subject_user=user,
+        user=user,
     )
     access.forget(user)
     return user
@@ -219,14 +205,7 @@ def profile_update(
     user.save(update_fields=["first_name", "last_name", "email"])
     diff = audit.changes(user, before)
     if diff:
-        audit.record(
-            action=AuditAction.PROFILE_UPDATED,
-            by=user,
-            object_label=user.get_username(),
-            link=_account_link(user),
-            subject_user=user,
-            changes=diff,
-        )
+        _record(AuditAction.PROFILE_UPDATED, by=user, user=user, changes=diff)
     return user
 
 
@@ -241,11 +220,5 @@ def password_change(
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record(
-        action=AuditAction.PASSWORD_CHANGED,
-        by=user,
-        object_label=user.get_username(),
-        link=_account_link(user),
-        subject_user=user,
-    )
+    _record(AuditAction.PASSWORD_CHANGED, by=user, user=user)
     return user
