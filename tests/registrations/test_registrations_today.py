@@ -406,3 +406,33 @@ class DownloadTests(TodayTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Cache-Control"], "private, no-store")
         self.assertIn("attachment;", response["Content-Disposition"])
+
+
+class EditYearTests(TodayTestCase):
+    def test_moving_a_registration_to_a_year_its_unit_did_not_exist_is_refused(self):
+        registration = self.register()
+        with self.assertRaises(ValidationError) as caught:
+            services.registration_update(
+                registration=registration,
+                expected_version=registration.version,
+                by=self.p.officer_ward,
+                year=2024,
+            )
+        self.assertIn(
+            "Phường Long Xuyên chưa được thành lập trong năm 2024",
+            " ".join(caught.exception.message_dict["year"]),
+        )
+        registration.refresh_from_db()
+        self.assertEqual((registration.year, registration.version), (self.year, 1))
+
+    def test_moving_it_within_the_phase_moves_nothing_else(self):
+        registration = self.register()
+        other = self.year + 1 if self.year < 2030 else self.year - 1
+        updated = services.registration_update(
+            registration=registration,
+            expected_version=registration.version,
+            by=self.p.officer_ward,
+            year=other,
+        )
+        self.assertEqual(updated.year, other)
+        self.assertTrue(updated.phase.contains_year(other))

@@ -438,6 +438,8 @@ def registration_update(
         current.phase = _phase_of(current.programme, current.year)
         if current.area is not None:
             _check_area(by, current.area, current.year, "year")
+        else:
+            _check_organisation(by, current.organisation, current.year)
         if _live_duplicate_exists(current):
             raise ValidationError(ALREADY_REGISTERED, code="duplicate")
     _check_document(document)
