@@ -181,3 +181,27 @@ def test_ward_officer_registers_the_ward_for_this_year_on_a_phone(
 
 def shot(page, name: str) -> None:
     save_shot(page, "today-" + name)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/registrations/",
+        "/registrations/waiting/",
+        "/committees/",
+        "/plans/",
+        "/documents/",
+        "/accounts/",
+        "/history/",
+        "/notifications/",
+        "/areas/",
+        "/reports/",
+        "/profile/",
+    ],
+)
+def test_every_section_fits_a_phone(live_server, phone, cast, path):
+    log_in(phone, live_server.url, "canbo.tinh")
+    phone.goto(f"{live_server.url}{path}")
+    check_phone_layout(phone)
+    # Nothing wider than the screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
