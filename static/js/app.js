@@ -8,6 +8,8 @@
  *   <form data-confirm="Text to confirm">   asks before submitting
  *   <select data-autosubmit>                submits its form when changed
  *   <button type="button" data-print>       opens the print dialog
+ *   <p data-announce>…</p> in htmx content  read out by screen readers once
+ *                                           swapped in (through #live-announcer)
  */
 (function () {
   "use strict";
@@ -65,6 +67,26 @@
         target.setAttribute("tabindex", "-1");
       }
       target.focus();
+    }
+  });
+
+  // A region replaced by htmx is a new node, which screen readers do not
+  // announce as a live region; its [data-announce] text is copied into the
+  // page's persistent live region instead (e.g. "12 units can be registered
+  // for 2024." after the year changed).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail && event.detail.elt ? event.detail.elt : null;
+    var announcer = document.getElementById("live-announcer");
+    if (!root || !announcer || !root.querySelector) {
+      return;
+    }
+    var source = root.matches && root.matches("[data-announce]")
+      ? root : root.querySelector("[data-announce]");
+    if (source) {
+      announcer.textContent = "";
+      window.setTimeout(function () {
+        announcer.textContent = source.textContent.trim();
+      }, 50);
     }
   });
 })();
