@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "campaign.committees",
     "campaign.planning",
     "campaign.registrations",
+    "campaign.assessments",
     "campaign.demo",
     "reporting",
 ]

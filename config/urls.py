@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("campaign.committees.urls")),
     path("", include("campaign.planning.urls")),
     path("", include("campaign.registrations.urls")),
+    path("", include("campaign.assessments.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

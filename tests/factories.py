@@ -94,6 +94,7 @@ def load_reference_data() -> None:
 def clear_reference_data() -> None:
     """An empty campaign, as after `migrate` on a new install — inside the
     test's transaction, for the tests of a fresh install and of the loaders."""
+    from campaign.assessments.models import CriteriaSet
     from campaign.committees.models import (
         AuditEntry,
         CommitteeMember,
@@ -102,9 +103,10 @@ def clear_reference_data() -> None:
     )
     from campaign.planning.models import LegalDocument, Phase, Plan, Programme, Target
     from units.choices import COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS
-    from units.models import Area, AreaSuccession, Organisation
+    from units.models import Area, AreaSuccession, Organisation, WardPolice
 
     for model in (
+        CriteriaSet,
         AuditEntry,
         Membership,
         CommitteeMember,
@@ -117,6 +119,7 @@ def clear_reference_data() -> None:
         AreaSuccession,
     ):
         model.objects.all().delete()
+    WardPolice.objects.all().delete()
     for level in ("commune", "district", "province"):
         SteeringCommittee.objects.filter(level=level).delete()
     for kinds in (COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS, ("province",)):

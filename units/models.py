@@ -162,3 +162,41 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WardPolice(models.Model):
+    """A ward police (Công an phường): the police of one ward, a unit of the
+    "model ward police" programme (Công an phường điển hình, kiểu mẫu về an ninh,
+    trật tự và văn minh đô thị). It exists exactly as long as its ward — its
+    dates and successions are the ward's — so after a merger the new ward's
+    police is a new unit, and its predecessors' records stay theirs."""
+
+    area = models.OneToOneField(
+        Area,
+        verbose_name=_("ward"),
+        on_delete=models.PROTECT,
+        related_name="ward_police",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    search_name = models.CharField(
+        _("search key"), max_length=120, db_index=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("ward police")
+        verbose_name_plural = _("ward police")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def valid_from(self) -> datetime.date | None:
+        return self.area.valid_from
+
+    @property
+    def valid_to(self) -> datetime.date | None:
+        return self.area.valid_to
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.area.is_valid_on(day)

@@ -39,6 +39,10 @@ class Capability:
     REQUEST_REPORTS = "request_reports"
     REGISTER_UNITS = "register_units"
     REVIEW_REGISTRATIONS = "review_registrations"
+    ASSESS_UNITS = "assess_units"
+    VERIFY_ASSESSMENTS = "verify_assessments"
+    MANAGE_CRITERIA = "manage_criteria"
+    MANAGE_AWARDS = "manage_awards"
 
 
 ALL_CAPABILITIES = frozenset(
@@ -49,7 +53,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     MembershipRole.PROVINCIAL_STAFF: ALL_CAPABILITIES,
     MembershipRole.LEADER: frozenset({Capability.VIEW, Capability.REQUEST_REPORTS}),
     MembershipRole.LOCAL_OFFICER: frozenset(
-        {Capability.VIEW, Capability.REGISTER_UNITS}
+        {Capability.VIEW, Capability.REGISTER_UNITS, Capability.ASSESS_UNITS}
     ),
     MembershipRole.VIEWER: frozenset({Capability.VIEW}),
 }

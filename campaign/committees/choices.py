@@ -58,6 +58,20 @@ class AuditAction(models.TextChoices):
     REGISTRATION_RETURNED = "registration_returned", _("Registration returned")
     REGISTRATION_APPROVED = "registration_approved", _("Registration approved")
     REGISTRATION_WITHDRAWN = "registration_withdrawn", _("Registration withdrawn")
+    CRITERIA_SET_PUBLISHED = "criteria_set_published", _("Criteria set published")
+    ASSESSMENT_CREATED = "assessment_created", _("Assessment started")
+    ASSESSMENT_UPDATED = "assessment_updated", _("Assessment answers changed")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    EVIDENCE_REMOVED = "evidence_removed", _("Evidence removed")
+    ASSESSMENT_SUBMITTED = "assessment_submitted", _("Assessment submitted")
+    ASSESSMENT_VERIFIED = "assessment_verified", _("Criteria verified")
+    ASSESSMENT_RETURNED = "assessment_returned", _("Assessment returned")
+    ASSESSMENT_ACCEPTED = "assessment_accepted", _("Assessment accepted")
+    RECOGNITION_RECORDED = "recognition_recorded", _("Recognition recorded")
+    COMMENDATION_RECORDED = "commendation_recorded", _("Commendation recorded")
+    PLEDGE_RECORDED = "pledge_recorded", _("Emulation pledge recorded")
+    PLEDGE_RESULT_RECORDED = "pledge_result_recorded", _("Pledge result recorded")
+    REVIEW_RECORDED = "review_recorded", _("Review recorded")
 
 
 # Groups of actions, for the history page's filter.
@@ -107,6 +121,30 @@ AUDIT_GROUPS: dict[str, tuple[str, tuple[AuditAction, ...]]] = {
             AuditAction.REGISTRATION_RETURNED,
             AuditAction.REGISTRATION_APPROVED,
             AuditAction.REGISTRATION_WITHDRAWN,
+        ),
+    ),
+    "assessments": (
+        _("Criteria and assessments"),
+        (
+            AuditAction.CRITERIA_SET_PUBLISHED,
+            AuditAction.ASSESSMENT_CREATED,
+            AuditAction.ASSESSMENT_UPDATED,
+            AuditAction.EVIDENCE_ADDED,
+            AuditAction.EVIDENCE_REMOVED,
+            AuditAction.ASSESSMENT_SUBMITTED,
+            AuditAction.ASSESSMENT_VERIFIED,
+            AuditAction.ASSESSMENT_RETURNED,
+            AuditAction.ASSESSMENT_ACCEPTED,
+        ),
+    ),
+    "awards": (
+        _("Recognitions, commendations, pledges and reviews"),
+        (
+            AuditAction.RECOGNITION_RECORDED,
+            AuditAction.COMMENDATION_RECORDED,
+            AuditAction.PLEDGE_RECORDED,
+            AuditAction.PLEDGE_RESULT_RECORDED,
+            AuditAction.REVIEW_RECORDED,
         ),
     ),
 }

@@ -18,6 +18,10 @@ class NotificationKind(models.TextChoices):
     RETURNED = "returned", _("A registration was returned")
     APPROVED = "approved", _("A registration was approved")
     WITHDRAWN = "withdrawn", _("A registration was withdrawn")
+    # The yearly assessments (campaign.assessments) use the same notifications.
+    ASSESSMENT_SUBMITTED = "a_submitted", _("An assessment was submitted")
+    ASSESSMENT_RETURNED = "a_returned", _("An assessment was returned")
+    ASSESSMENT_ACCEPTED = "a_accepted", _("An assessment was accepted")
 
 
 # How each kind of notification reads; the parameters are stored with it, the
@@ -35,8 +39,18 @@ NOTIFICATION_MESSAGES = {
     ),
     NotificationKind.APPROVED: _("%(unit)s (%(year)s) was approved."),
     NotificationKind.WITHDRAWN: _("%(unit)s (%(year)s) was withdrawn."),
+    NotificationKind.ASSESSMENT_SUBMITTED: _(
+        "The assessment of %(unit)s for %(year)s was submitted for verification by "
+        "%(committee)s."
+    ),
+    NotificationKind.ASSESSMENT_RETURNED: _(
+        "The assessment of %(unit)s for %(year)s was returned for changes: %(reason)s"
+    ),
+    NotificationKind.ASSESSMENT_ACCEPTED: _(
+        "The assessment of %(unit)s for %(year)s was verified and accepted: %(result)s."
+    ),
 }
-NOTIFICATION_PARAMS = ("unit", "year", "committee", "reason")
+NOTIFICATION_PARAMS = ("unit", "year", "committee", "reason", "result")
 
 
 def notification_message(kind: str, params: dict) -> str:

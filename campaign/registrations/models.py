@@ -209,7 +209,8 @@ class RegistrationTransition(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification (thông báo) to one user about a registration,
+    """An in-app notification (thông báo) to one user about a registration (or
+    another record of the campaign, through ``link_name``/``link_pk``),
     stored as a kind and its parameters and worded when shown, in the reader's
     language. When the recipient has an e-mail address, the notification is
     also sent to them by e-mail, alone (one message per recipient), by a Celery
@@ -229,8 +230,14 @@ class Notification(models.Model):
         Registration,
         verbose_name=_("registration"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
     )
+    # The page of what the notification is about when it is not a registration
+    # (an assessment): a URL name and the pk it takes.
+    link_name = models.CharField(max_length=80, blank=True, editable=False)
+    link_pk = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_status = models.CharField(
@@ -260,3 +267,11 @@ class Notification(models.Model):
     def message(self) -> str:
         """The notification worded in the active language."""
         return notification_message(self.kind, self.params)
+
+    def target_url(self) -> str:
+        """The page the notification leads to."""
+        if self.link_name and self.link_pk is not None:
+            return reverse(self.link_name, kwargs={"pk": self.link_pk})
+        return reverse(
+            "registrations:registration_detail", kwargs={"pk": self.registration_id}
+        )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -47,7 +48,8 @@ from campaign.planning.models import LegalDocument, Phase, Plan, Programme, Targ
 from campaign.planning.services.documents import document_create
 from campaign.planning.services.targets import target_create
 from units.choices import AREA_KIND_PREFIX, AreaKind
-from units.models import Area
+from units.models import Area, WardPolice
+from units.text import fold
 
 REFERENCE_DATA_FILE = (
     Path(__file__).resolve().parent.parent / "data" / "reference_data.json"
@@ -72,6 +74,27 @@ class ReferenceLoadResult:
     @property
     def created_total(self) -> int:
         return sum(self.created.values())
+
+
+@dataclass(frozen=True)
+class ReferenceExtension:
+    """Reference data of a room above this one (the criteria sets of
+    ``campaign.assessments``), loaded by ``load_reference_data`` in the same
+    transaction: ``check`` returns its problems given the keys of the file's
+    documents (nothing loads while one remains), ``load`` creates what is
+    missing given the documents by key and returns how many it created. Rooms
+    register theirs in their ``AppConfig.ready``; this room imports none."""
+
+    name: str
+    check: Callable[[set[str]], list[str]]
+    load: Callable[[dict[str, LegalDocument]], int]
+
+
+_EXTENSIONS: dict[str, ReferenceExtension] = {}
+
+
+def register_reference_extension(extension: ReferenceExtension) -> None:
+    _EXTENSIONS[extension.name] = extension
 
 
 def reference_data_read(path: Path = REFERENCE_DATA_FILE) -> dict:
@@ -174,6 +197,11 @@ def reference_data_check(data: dict) -> list[str]:
         _day(rule.get("from"), f"{where}.from", problems)
         _day(rule.get("to"), f"{where}.to", problems)
 
+    ward_police = data.get("ward_police")
+    if ward_police is not None:
+        _choice(ward_police.get("of_kind"), AreaKind, "ward_police.of_kind", problems)
+        if "{place}" not in ward_police.get("name", ""):
+            problems.append("ward_police.name: it needs {place} for the ward's name")
     for index, plan in enumerate(data.get("plans", [])):
         where = f"plans[{index}]"
         if plan.get("document") not in document_keys:
@@ -245,11 +273,20 @@ def reference_data_load(*, data: dict) -> ReferenceLoadResult:
     """Check ``data`` and create what is missing (see the module's docstring).
     Raises ``ReferenceDataError`` — with nothing changed — when it cannot."""
     problems = reference_data_check(data)
+    documents = data.get("documents", []) if isinstance(data, dict) else []
+    document_keys = {row.get("key") for row in documents if isinstance(row, dict)}
+    for extension in _EXTENSIONS.values():
+        problems.extend(extension.check(document_keys))
     if problems:
         raise ReferenceDataError(problems)
     loader = _Loader(data)
     try:
         loader.load()
+        for extension in _EXTENSIONS.values():
+            loader.where = extension.name
+            created = extension.load(loader.documents)
+            if created:
+                loader.result.created[extension.name] += created
     except ValidationError as error:
         # A value the services refuse (e.g. a committee whose area is not in
         # force on its start date): the transaction rolls back.
@@ -287,6 +324,9 @@ class _Loader:
             self.committees[row["key"]] = self._province_committee(row)
         for rule in committees.get("from_areas", []):
             self._committees_from_areas(rule)
+        if self.data.get("ward_police"):
+            self.where = "ward police"
+            self._ward_police(self.data["ward_police"])
         for row in self.data.get("plans", []):
             self.where = f"plan {row['document']}"
             self._plan(row)
@@ -407,6 +447,27 @@ class _Loader:
                 valid_to=valid_to,
                 by=SYSTEM,
             )
+
+    def _ward_police(self, rule: dict) -> None:
+        """One ward police per ward of the areas data, of every era (it lives
+        and ends with its ward)."""
+        have = set(WardPolice.objects.values_list("area_id", flat=True))
+        missing = [
+            area
+            for area in Area.objects.filter(kind=rule["of_kind"]).order_by("pk")
+            if area.pk not in have
+        ]
+        self.result.kept += len(have)
+        WardPolice.objects.bulk_create(
+            WardPolice(
+                area=area,
+                name=rule["name"].format(place=f"phường {area.name}"),
+                search_name=fold(rule["name"].format(place=f"phường {area.name}")),
+            )
+            for area in missing
+        )
+        if missing:
+            self.result.created["ward police"] += len(missing)
 
     def _plan(self, row: dict) -> Plan:
         document = self.documents[row["document"]]

@@ -50,7 +50,8 @@ class EmailNotSent(Exception):
     """An attempt to send failed and may be retried."""
 
 
-def _reviewers():
+def reviewers():
+    """The provincial staff who review registrations and assessments."""
     return (
         get_user_model()
         .objects.filter(
@@ -63,21 +64,14 @@ def _reviewers():
 
 
 def _registrants(registration: Registration):
-    users = get_user_model().objects
-    officers = users.filter(
-        is_active=True,
-        memberships__committee=registration.committee,
-        memberships__role=MembershipRole.LOCAL_OFFICER,
-    )
-    author = users.filter(pk=registration.created_by_id, is_active=True)
-    return (officers | author).distinct()
+    return committee_officers(registration.committee, also=registration.created_by)
 
 
 def notify(registration: Registration, kind: str) -> list[Notification]:
     """Tell the right people that ``registration`` moved (``kind``): one
     notification each, and its e-mail sent after the transaction commits."""
     recipients = list(
-        _reviewers() if kind in TO_REVIEWERS else _registrants(registration)
+        reviewers() if kind in TO_REVIEWERS else _registrants(registration)
     )
     params = {
         "unit": registration.unit_name,
@@ -85,12 +79,40 @@ def notify(registration: Registration, kind: str) -> list[Notification]:
         "committee": registration.committee.short_name,
         "reason": registration.return_reason,
     }
+    return notify_users(recipients, kind, params, registration=registration)
+
+
+def committee_officers(committee, *, also=None):
+    """The active local officers of ``committee`` (and the user ``also``)."""
+    users = get_user_model().objects
+    officers = users.filter(
+        is_active=True,
+        memberships__committee=committee,
+        memberships__role=MembershipRole.LOCAL_OFFICER,
+    )
+    if also is not None:
+        officers = officers | users.filter(pk=also.pk, is_active=True)
+    return officers.distinct()
+
+
+def notify_users(
+    recipients,
+    kind: str,
+    params: dict,
+    *,
+    registration: Registration | None = None,
+    link: tuple[str, int] | None = None,
+) -> list[Notification]:
+    """One notification per recipient (a registration's, or one leading to the
+    page ``link``), and each e-mail sent after the transaction commits."""
     notifications = Notification.objects.bulk_create(
         Notification(
             recipient=user,
             kind=kind,
             params=params,
             registration=registration,
+            link_name=link[0] if link else "",
+            link_pk=link[1] if link else None,
             email_status=EmailStatus.PENDING if user.email else EmailStatus.NOT_NEEDED,
         )
         for user in recipients

@@ -1,0 +1,268 @@
+"""Reads for assessments, their answers and evidence, and the ward police —
+always scoped by the access module.
+
+An assessment belongs to the local committee that assesses the unit (the
+district-level committee of a city or town until 30/06/2025, the ward's own
+committee after); a user sees the assessments of their committees, provincial
+staff and directors see them all. Anyone else's assessment, answer or evidence
+file is a 404, whoever asks and however.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from campaign.assessments.choices import AssessmentStatus
+from campaign.assessments.models import (
+    Answer,
+    Assessment,
+    CriterionGroup,
+    Evidence,
+)
+from campaign.committees import access
+from campaign.committees.access import Capability
+from campaign.committees.choices import CommitteeLevel
+from campaign.committees.models import SteeringCommittee
+from units.models import Area, WardPolice
+
+User = AbstractBaseUser | AnonymousUser
+
+# The day of a year a unit is looked at, as for registrations: mid-year when
+# it is in force then, otherwise the nearest day of the year it is in force
+# (a ward that ended on 30/06/2025 is assessed for 2025 as it stood that day).
+MID_YEAR = (6, 30)
+_LEVEL_RANK = {
+    CommitteeLevel.COMMUNE: 0,
+    CommitteeLevel.DISTRICT: 1,
+    CommitteeLevel.PROVINCE: 2,
+}
+
+
+def unit_day(area: Area, year: int) -> datetime.date | None:
+    """The day of ``year`` the area is looked at, or ``None`` when it was not
+    in force at any time of that year."""
+    first = datetime.date(year, 1, 1)
+    last = datetime.date(year, 12, 31)
+    if area.valid_from and area.valid_from > first:
+        first = area.valid_from
+    if area.valid_to and area.valid_to - datetime.timedelta(days=1) < last:
+        last = area.valid_to - datetime.timedelta(days=1)
+    if first > last:
+        return None
+    return min(max(datetime.date(year, *MID_YEAR), first), last)
+
+
+def last_day_in_force(area: Area, *, today: datetime.date) -> datetime.date:
+    """The last day the area was in force, or ``today`` while it still is."""
+    if area.valid_to is not None:
+        return min(area.valid_to - datetime.timedelta(days=1), today)
+    return today
+
+
+# --- Ward police -----------------------------------------------------------------
+
+
+def ward_police_scope_q(user: User, *, on: datetime.date) -> Q:
+    """Ward police the user may see, by their wards' places on ``on``: every
+    one for the province; otherwise those in the area of the user's committees
+    (their commune, or their city's or town's wards)."""
+    if not access.can(user, Capability.VIEW):
+        return Q(pk__in=[])
+    scope = access.area_ids_in_scope(user, on=on)
+    if scope is None:
+        return Q()
+    return Q(area_id__in=scope)
+
+
+def _in_scope_of_user(user: User, area: Area) -> bool:
+    """Whether the ward lies in the user's area at any time it was in force
+    (its place does not change while it lasts: a reorganisation makes a new
+    ward)."""
+    granted = access.access_for(user)
+    if not access.can(user, Capability.VIEW):
+        return False
+    if granted.whole_province:
+        return True
+    roots = granted.committee_area_ids
+    return bool(
+        {area.pk, area.parent_id} & roots
+        or (area.parent is not None and area.parent.parent_id in roots)
+    )
+
+
+def ward_police_get_for_user(*, user: User, pk: int) -> WardPolice:
+    """One ward police the user may see; another locality's is a 404."""
+    try:
+        ward_police = WardPolice.objects.select_related("area__parent__parent").get(
+            pk=pk
+        )
+    except WardPolice.DoesNotExist:
+        raise Http404("No such ward police.") from None
+    if not _in_scope_of_user(user, ward_police.area):
+        raise Http404("No such ward police.")
+    return ward_police
+
+
+def assessing_committee(area: Area, day: datetime.date) -> SteeringCommittee | None:
+    """The most local committee in force on ``day`` over the area: its own
+    commune-level committee, else its city's or town's, else the province's."""
+    candidates = [
+        c
+        for c in SteeringCommittee.objects.filter(
+            Q(area_id=area.pk)
+            | Q(area_id=area.parent_id)
+            | Q(level=CommitteeLevel.PROVINCE),
+            valid_from__lte=day,
+        ).exclude(valid_to__lte=day)
+    ]
+    candidates.sort(key=lambda c: (_LEVEL_RANK[c.level], -c.valid_from.toordinal()))
+    return candidates[0] if candidates else None
+
+
+# --- Assessments -----------------------------------------------------------------
+
+
+def assessment_scope_q(user: User, prefix: str = "") -> Q:
+    """Assessments the user may see: all for the province, otherwise those of
+    the user's committees."""
+    if not access.can(user, Capability.VIEW):
+        return Q(pk__in=[])
+    granted = access.access_for(user)
+    if granted.whole_province:
+        return Q()
+    return Q(**{f"{prefix}committee_id__in": granted.committee_ids})
+
+
+def with_counts(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """Annotate the derived figures, never typed: criteria answered, met,
+    verified, and the required ones met (one aggregate in the same query)."""
+    return assessments.annotate(
+        criteria_total=Count("answers", distinct=True),
+        criteria_answered=Count(
+            "answers", filter=Q(answers__met__isnull=False), distinct=True
+        ),
+        criteria_met=Count("answers", filter=Q(answers__met=True), distinct=True),
+        criteria_verified=Count(
+            "answers", filter=Q(answers__verified_at__isnull=False), distinct=True
+        ),
+        required_total=Count(
+            "answers", filter=Q(answers__criterion__required=True), distinct=True
+        ),
+        required_met=Count(
+            "answers",
+            filter=Q(answers__criterion__required=True, answers__met=True),
+            distinct=True,
+        ),
+    )
+
+
+def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
+    return with_counts(
+        Assessment.objects.filter(assessment_scope_q(user)).select_related(
+            "committee",
+            "criteria_set",
+            "ward_police__area__parent",
+            "registration",
+        )
+    ).order_by("-year", "unit_name", "pk")
+
+
+def assessment_get_for_user(
+    *, user: User, pk: int, for_update: bool = False
+) -> Assessment:
+    """One assessment of the user's scope; anyone else's is a 404. With
+    ``for_update`` (inside a service's transaction) the row is locked and
+    read without the derived figures."""
+    assessments = Assessment.objects.filter(assessment_scope_q(user)).select_related(
+        "committee",
+        "criteria_set",
+        "ward_police__area__parent",
+        "registration__programme",
+        "created_by",
+        "updated_by",
+    )
+    if for_update:
+        assessments = assessments.select_for_update(of=("self",))
+    else:
+        assessments = with_counts(assessments)
+    try:
+        return assessments.get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment.") from None
+
+
+def answer_get_for_user(*, user: User, pk: int, for_update: bool = False) -> Answer:
+    """One answer of an assessment of the user's scope; anyone else's is a 404."""
+    answers = Answer.objects.filter(
+        assessment_scope_q(user, prefix="assessment__")
+    ).select_related("criterion", "assessment")
+    if for_update:
+        answers = answers.select_for_update(of=("self",))
+    try:
+        return answers.get(pk=pk)
+    except Answer.DoesNotExist:
+        raise Http404("No such answer.") from None
+
+
+def evidence_get_for_user(*, user: User, pk: int) -> Evidence:
+    """One evidence file of an assessment of the user's scope; anyone else's
+    is a 404 (its existence is not revealed)."""
+    try:
+        return Evidence.objects.select_related(
+            "answer__assessment", "answer__criterion"
+        ).get(assessment_scope_q(user, prefix="answer__assessment__"), pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404("No such file.") from None
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    group: CriterionGroup
+    answers: list[Answer]
+
+
+def assessment_answer_groups(*, assessment: Assessment) -> list[AnswerGroup]:
+    """The assessment's answers by criterion group, each with its criterion,
+    evidence and verifier: three queries whatever the number of criteria."""
+    answers = list(
+        assessment.answers.select_related("criterion", "verified_by")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.order_by("uploaded_at", "pk"),
+            )
+        )
+        .order_by("criterion__group__position", "criterion__position", "pk")
+    )
+    groups = {
+        g.pk: g
+        for g in CriterionGroup.objects.filter(
+            criteria_set_id=assessment.criteria_set_id
+        )
+    }
+    grouped: dict[int, list[Answer]] = {}
+    for answer in answers:
+        grouped.setdefault(answer.criterion.group_id, []).append(answer)
+    return [
+        AnswerGroup(group=groups[group_id], answers=rows)
+        for group_id, rows in grouped.items()
+    ]
+
+
+def waiting_assessments_for_user(*, user: User) -> QuerySet[Assessment]:
+    """The assessments waiting for this user: submitted ones for those who
+    verify, returned ones for those who assess."""
+    waiting = Q(pk__in=[])
+    if access.can(user, Capability.VERIFY_ASSESSMENTS):
+        waiting |= Q(status=AssessmentStatus.SUBMITTED)
+    if (
+        access.can(user, Capability.ASSESS_UNITS)
+        and not access.access_for(user).whole_province
+    ):
+        waiting |= Q(status=AssessmentStatus.RETURNED)
+    return assessment_list_for_user(user=user).filter(waiting)

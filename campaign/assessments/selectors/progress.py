@@ -1,0 +1,532 @@
+"""The target engine: for each target of the plan, each grouping and each year,
+how many units are required, how many achieved it, the gap, and whether the
+campaign is on track.
+
+Targets are data (``planning.Target``); this module only reads them:
+
+* **minimum share** (≥ 30 % of the ward police of each city and town by
+  2025; 100 % of the province's by 2030): for each year of the phase up to
+  the target's year, the wards in force are counted *as they stood on that
+  year's date* — 31 December, or ``as_of`` within the year, or the last day
+  of the year any city or town still stood (30/06/2025: the district level
+  ended on 1 July 2025). Required = share × wards under the target's
+  rounding rule (Long Xuyên 11 wards → 4, 10 wards from 01/01/2025 → 3).
+  A year before the target year is on track when the achieved count reaches
+  that year's even share of the way (``due``); the target year, when it
+  reaches the requirement. With the province-wide 100 % target the engine
+  also gives the number still needed each remaining year, and warns when it
+  exceeds the best yearly gain so far;
+* **at least N more each year** (2026–2030): required = the ward police of
+  that year's wards that achieved it the year before, plus N;
+* **number of units in a year** (exemplary units): the quota of each kind
+  against registered, approved, assessed as meeting all criteria and
+  recognised; achieved = recognised.
+
+Achieved, for a ward police, is "đạt đủ các tiêu chí" that year: its
+assessment for the year is verified and accepted, and every required
+criterion is met. A ward police counts only for its own ward: after a merger
+the new ward's police is a new unit, its predecessors' results are theirs.
+
+The whole computation reads the targets, the wards, and the aggregated
+results in a fixed number of queries, whatever the number of wards, years
+and assessments; the rest is arithmetic in memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from campaign.assessments.choices import AssessmentStatus
+from campaign.assessments.models import Assessment, Recognition
+from campaign.planning.choices import (
+    ProgrammeKind,
+    RoundingRule,
+    TargetGrouping,
+    TargetKind,
+    UnitKind,
+)
+from campaign.planning.models import Target
+from campaign.registrations.choices import RegistrationStatus
+from campaign.registrations.models import Registration
+from units.choices import AREA_KIND_PREFIX, AreaKind
+from units.models import Area
+
+CITY_KINDS = (AreaKind.CITY, AreaKind.TOWN)
+PROVINCE_GROUPING = "province"
+
+
+def required_count(base: int, share: Decimal, rounding: str) -> int:
+    """``share`` % of ``base`` units under the rounding rule (30 % of 11 is
+    3.3: 4 rounded up, 3 down or to the nearest)."""
+    exact = Decimal(base) * Decimal(share) / Decimal(100)
+    if rounding == RoundingRule.DOWN:
+        return int(exact.to_integral_value(rounding="ROUND_FLOOR"))
+    if rounding == RoundingRule.NEAREST:
+        return int(exact.to_integral_value(rounding=ROUND_HALF_UP))
+    return int(exact.to_integral_value(rounding="ROUND_CEILING"))
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """One target, one grouping, one year."""
+
+    target: str  # a stable key: programme/kind/year[/unit kind]
+    target_label: str
+    programme: str
+    kind: str
+    grouping: str  # the city, town or province, or "province" for quotas
+    grouping_area_id: int | None
+    year: int
+    required: int
+    achieved: int
+    on_track: bool
+    # What ``required`` was counted from: the wards on ``counted_on``, or the
+    # quota; and what was due by this year for ``on_track``.
+    base: int = 0
+    counted_on: datetime.date | None = None
+    due: int = 0
+    # Exemplary units: the steps before recognition.
+    registered: int | None = None
+    approved: int | None = None
+    assessed: int | None = None
+    # The province-wide 100 % target: how many more each remaining year, and
+    # whether that is more than the best year so far.
+    needed_per_year: int | None = None
+    best_gain: int | None = None
+    year_in_progress: bool = False
+
+    @property
+    def gap(self) -> int:
+        return max(self.required - self.achieved, 0)
+
+    @property
+    def warning(self) -> bool:
+        return (
+            self.needed_per_year is not None
+            and self.best_gain is not None
+            and self.needed_per_year > self.best_gain
+        )
+
+    @property
+    def percent(self) -> int:
+        """Achieved as a share of the base (the wards), for the charts."""
+        if not self.base:
+            return 0
+        return round(100 * self.achieved / self.base)
+
+    def as_dict(self) -> dict:
+        """The row for scripts: exactly these keys."""
+        return {
+            "target": self.target,
+            "grouping": self.grouping,
+            "year": self.year,
+            "required": self.required,
+            "achieved": self.achieved,
+            "gap": self.gap,
+            "on_track": self.on_track,
+        }
+
+
+@dataclass
+class Progress:
+    as_of: datetime.date
+    rows: list[ProgressRow] = field(default_factory=list)
+
+    def for_target(self, key: str) -> list[ProgressRow]:
+        return [r for r in self.rows if r.target == key]
+
+    def for_grouping_area(self, area_id: int) -> list[ProgressRow]:
+        return [r for r in self.rows if r.grouping_area_id == area_id]
+
+
+# --- What is read from the database (a fixed number of queries) ---------------------
+
+
+@dataclass
+class _Ward:
+    area_id: int
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    parent_id: int | None
+    parent_kind: str
+    parent_name: str
+    parent_valid_to: datetime.date | None
+
+    def in_force(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day < self.valid_to
+        )
+
+
+def _wards() -> list[_Ward]:
+    return [
+        _Ward(
+            area_id=pk,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            parent_id=parent_id,
+            parent_kind=parent_kind or "",
+            parent_name=f"{AREA_KIND_PREFIX[AreaKind(parent_kind)]} {parent_name}"
+            if parent_kind
+            else "",
+            parent_valid_to=parent_valid_to,
+        )
+        for pk, valid_from, valid_to, parent_id, parent_kind, parent_name, parent_valid_to in (
+            Area.objects.filter(kind=AreaKind.WARD).values_list(
+                "pk",
+                "valid_from",
+                "valid_to",
+                "parent_id",
+                "parent__kind",
+                "parent__name",
+                "parent__valid_to",
+            )
+        )
+    ]
+
+
+def meets_all_q(prefix: str = "") -> Q:
+    """Accepted, and every required criterion met — as a condition on the
+    annotations of ``annotate_required``."""
+    return Q(**{f"{prefix}status": AssessmentStatus.ACCEPTED}) & Q(
+        required_total=F("required_met")
+    )
+
+
+def annotate_required(assessments):
+    return assessments.annotate(
+        required_total=Count("answers", filter=Q(answers__criterion__required=True)),
+        required_met=Count(
+            "answers", filter=Q(answers__criterion__required=True, answers__met=True)
+        ),
+    )
+
+
+def _ward_results(first_year: int, last_year: int) -> set[tuple[int, int]]:
+    """(ward area id, year) of every ward police that met all criteria."""
+    return set(
+        annotate_required(
+            Assessment.objects.filter(
+                ward_police__isnull=False,
+                status=AssessmentStatus.ACCEPTED,
+                year__gte=first_year,
+                year__lte=last_year,
+            )
+        )
+        .filter(required_total=F("required_met"))
+        .values_list("ward_police__area_id", "year")
+    )
+
+
+# --- Minimum share and yearly increment ---------------------------------------------
+
+
+def _count_day(
+    wards: list[_Ward], year: int, as_of: datetime.date, by_city: bool
+) -> datetime.date:
+    """The day a year's wards are counted on: 31 December (or ``as_of`` in
+    its year); for cities and towns, the last day of the year one still
+    stood, when they were gone by then."""
+    day = min(as_of, datetime.date(year, 12, 31))
+    if not by_city:
+        return day
+    candidates = [day] + sorted(
+        (
+            w.parent_valid_to - datetime.timedelta(days=1)
+            for w in wards
+            if w.parent_kind in CITY_KINDS
+            and w.parent_valid_to is not None
+            and datetime.date(year, 1, 1) < w.parent_valid_to <= day
+        ),
+        reverse=True,
+    )
+    for candidate in candidates:
+        if any(w.parent_kind in CITY_KINDS and w.in_force(candidate) for w in wards):
+            return candidate
+    return day
+
+
+def _groups(
+    wards: list[_Ward], day: datetime.date, by_city: bool
+) -> dict[tuple[int | None, str], list[_Ward]]:
+    """Wards in force on ``day``, by city or town (or all of them)."""
+    groups: dict[tuple[int | None, str], list[_Ward]] = defaultdict(list)
+    for ward in wards:
+        if not ward.in_force(day):
+            continue
+        if by_city:
+            if ward.parent_kind in CITY_KINDS:
+                groups[(ward.parent_id, ward.parent_name)].append(ward)
+        else:
+            groups[(None, "")].append(ward)
+    return groups
+
+
+def _province_name(wards: list[_Ward], day: datetime.date, default: str) -> tuple:
+    for ward in wards:
+        if ward.in_force(day) and ward.parent_kind == AreaKind.PROVINCE:
+            return ward.parent_id, ward.parent_name
+    return None, default
+
+
+def _share_rows(
+    target: Target,
+    key: str,
+    label: str,
+    wards: list[_Ward],
+    results: set[tuple[int, int]],
+    as_of: datetime.date,
+    province: str,
+) -> list[ProgressRow]:
+    phase = target.phase
+    by_city = target.grouping == TargetGrouping.EACH_CITY_TOWN
+    last = min(target.year, as_of.year)
+    years_to_target = target.year - phase.start_year + 1
+    rows: list[ProgressRow] = []
+    history: dict[tuple, list[int]] = defaultdict(list)  # grouping -> achieved by year
+    for year in range(phase.start_year, last + 1):
+        day = _count_day(wards, year, as_of, by_city)
+        groups = _groups(wards, day, by_city)
+        for (area_id, name), members in sorted(groups.items(), key=lambda g: g[0][1]):
+            if not by_city:
+                area_id, name = _province_name(wards, day, province)
+            base = len(members)
+            required = required_count(base, target.share_percent, target.rounding)
+            achieved = sum(1 for w in members if (w.area_id, year) in results)
+            previous = sum(1 for w in members if (w.area_id, year - 1) in results)
+            elapsed = year - phase.start_year + 1
+            due = (
+                required
+                if year >= target.year
+                else math.ceil(required * elapsed / years_to_target)
+            )
+            needed = best = None
+            if not by_city:
+                history[(area_id,)].append(achieved - previous)
+                if year < target.year:
+                    needed = math.ceil(
+                        max(required - achieved, 0) / (target.year - year)
+                    )
+                    best = max(history[(area_id,)] + [0])
+            rows.append(
+                ProgressRow(
+                    target=key,
+                    target_label=label,
+                    programme=target.programme.kind,
+                    kind=target.kind,
+                    grouping=name,
+                    grouping_area_id=area_id,
+                    year=year,
+                    required=required,
+                    achieved=achieved,
+                    on_track=achieved >= due,
+                    base=base,
+                    counted_on=day,
+                    due=due,
+                    needed_per_year=needed,
+                    best_gain=best,
+                    year_in_progress=as_of < datetime.date(year, 12, 31),
+                )
+            )
+    return rows
+
+
+def _increment_rows(
+    target: Target,
+    key: str,
+    label: str,
+    wards: list[_Ward],
+    results: set[tuple[int, int]],
+    as_of: datetime.date,
+    province: str,
+) -> list[ProgressRow]:
+    year = target.year
+    if year > as_of.year:
+        return []
+    day = _count_day(wards, year, as_of, by_city=False)
+    members = [w for w in wards if w.in_force(day)]
+    area_id, name = _province_name(wards, day, province)
+    previous = sum(1 for w in members if (w.area_id, year - 1) in results)
+    achieved = sum(1 for w in members if (w.area_id, year) in results)
+    required = previous + (target.count or 0)
+    return [
+        ProgressRow(
+            target=key,
+            target_label=label,
+            programme=target.programme.kind,
+            kind=target.kind,
+            grouping=name,
+            grouping_area_id=area_id,
+            year=year,
+            required=required,
+            achieved=achieved,
+            on_track=achieved >= required,
+            base=len(members),
+            counted_on=day,
+            due=required,
+            year_in_progress=as_of < datetime.date(year, 12, 31),
+        )
+    ]
+
+
+# --- Quotas of exemplary units ------------------------------------------------------
+
+
+def _quota_figures(years: set[int]) -> dict[tuple[int, str], dict[str, int]]:
+    """Per (year, unit kind): registered, approved, assessed as meeting all,
+    recognised (three queries)."""
+    figures: dict[tuple[int, str], dict[str, int]] = defaultdict(
+        lambda: {"registered": 0, "approved": 0, "assessed": 0, "recognised": 0}
+    )
+    if not years:
+        return figures
+    for row in (
+        Registration.objects.filter(year__in=years)
+        .exclude(status=RegistrationStatus.WITHDRAWN)
+        .values("year", "unit_kind")
+        .annotate(
+            registered=Count("pk"),
+            approved=Count("pk", filter=Q(status=RegistrationStatus.APPROVED)),
+        )
+    ):
+        figures[(row["year"], row["unit_kind"])].update(
+            registered=row["registered"], approved=row["approved"]
+        )
+    assessed = (
+        annotate_required(
+            Assessment.objects.filter(
+                registration__isnull=False,
+                status=AssessmentStatus.ACCEPTED,
+                year__in=years,
+            )
+        )
+        .filter(required_total=F("required_met"))
+        .values_list("year", "registration__unit_kind")
+    )
+    for year, unit_kind in assessed:
+        figures[(year, unit_kind)]["assessed"] += 1
+    for year, unit_kind in Recognition.objects.filter(
+        registration__isnull=False, year__in=years
+    ).values_list("year", "registration__unit_kind"):
+        figures[(year, unit_kind)]["recognised"] += 1
+    return figures
+
+
+def _quota_row(
+    target: Target, key: str, label: str, figures: dict, as_of: datetime.date
+) -> ProgressRow:
+    found = figures[(target.year, target.unit_kind)]
+    required = target.count or 0
+    in_progress = as_of < datetime.date(target.year, 12, 31)
+    achieved = found["recognised"]
+    return ProgressRow(
+        target=key,
+        target_label=label,
+        programme=target.programme.kind,
+        kind=target.kind,
+        grouping=PROVINCE_GROUPING,
+        grouping_area_id=None,
+        year=target.year,
+        required=required,
+        achieved=achieved,
+        # A year still running is on track while enough units are approved
+        # for it; once over, only the recognised count.
+        on_track=achieved >= required
+        or (in_progress and found["approved"] >= required),
+        base=required,
+        due=required,
+        registered=found["registered"],
+        approved=found["approved"],
+        assessed=found["assessed"],
+        year_in_progress=in_progress,
+    )
+
+
+# --- The engine ---------------------------------------------------------------------
+
+
+def target_key(target: Target) -> str:
+    parts = [target.programme.kind, target.kind, str(target.year)]
+    if target.unit_kind:
+        parts.append(target.unit_kind)
+    if target.grouping != TargetGrouping.PROVINCE:
+        parts.append(target.grouping)
+    return "/".join(parts)
+
+
+def target_label(target: Target) -> str:
+    """The target in words (Vietnamese: the language of the plan)."""
+    if target.kind == TargetKind.QUOTA:
+        return (
+            f"Đơn vị điển hình năm {target.year}: {target.count} "
+            f"{str(UnitKind(target.unit_kind).label).lower()}"
+            if target.unit_kind
+            else f"Đơn vị điển hình năm {target.year}: {target.count}"
+        )
+    if target.kind == TargetKind.YEARLY_INCREMENT:
+        return (
+            f"Công an phường: năm {target.year} thêm ít nhất {target.count} "
+            "đơn vị đạt chuẩn"
+        )
+    share = f"{target.share_percent.normalize():f}"
+    where = (
+        "mỗi thành phố, thị xã"
+        if target.grouping == TargetGrouping.EACH_CITY_TOWN
+        else "toàn tỉnh"
+    )
+    return f"Công an phường: ≥ {share}% {where} đạt chuẩn đến năm {target.year}"
+
+
+def campaign_progress(
+    *,
+    as_of: datetime.date | None = None,
+    phase: tuple[int, int] | None = None,
+    programme_kind: str | None = None,
+) -> Progress:
+    """Every target's figures on ``as_of`` (today by default), optionally for
+    one phase (first and last year) or one programme."""
+    as_of = as_of or timezone.localdate()
+    targets = Target.objects.select_related("programme", "phase").order_by(
+        "programme__kind", "phase__start_year", "year", "kind", "unit_kind"
+    )
+    if phase is not None:
+        targets = targets.filter(phase__start_year=phase[0], phase__end_year=phase[1])
+    if programme_kind:
+        targets = targets.filter(programme__kind=programme_kind)
+    targets = [t for t in targets if t.phase.start_year <= as_of.year]
+    progress = Progress(as_of=as_of)
+    if not targets:
+        return progress
+    ward_targets = [
+        t for t in targets if t.programme.kind == ProgrammeKind.MODEL_WARD_POLICE
+    ]
+    quota_targets = [t for t in targets if t.kind == TargetKind.QUOTA]
+    wards: list[_Ward] = []
+    results: set[tuple[int, int]] = set()
+    province = "Tỉnh"
+    if ward_targets:
+        wards = _wards()
+        first = min(t.phase.start_year for t in ward_targets) - 1
+        last = max(t.year for t in ward_targets)
+        results = _ward_results(first, last)
+    figures = _quota_figures({t.year for t in quota_targets if t.year <= as_of.year})
+    for target in targets:
+        key, label = target_key(target), target_label(target)
+        if target.kind == TargetKind.MIN_SHARE:
+            progress.rows.extend(
+                _share_rows(target, key, label, wards, results, as_of, province)
+            )
+        elif target.kind == TargetKind.YEARLY_INCREMENT:
+            progress.rows.extend(
+                _increment_rows(target, key, label, wards, results, as_of, province)
+            )
+        elif target.kind == TargetKind.QUOTA and target.year <= as_of.year:
+            progress.rows.append(_quota_row(target, key, label, figures, as_of))
+    return progress
