@@ -170,3 +170,149 @@ class DemoOnOtherDatesTests(TestCase):
     def test_a_day_after_the_plan(self):
         created = self.seed_on((2031, 5, 1))
         self.assertEqual(created[2030], 7)
+
+
+@override_settings(DEBUG=True, DEMO_PASSWORD="demo-password-138")
+class DemoAssessmentsTests(TestCase):
+    """The demo's assessments: three cities reach 30 % by 2025 and Tân Châu
+    does not; today's ward police are assessed for the current year; the
+    demo officers can assess in their own scope."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    def test_some_cities_reach_thirty_percent_by_2025_and_one_does_not(self):
+        import datetime
+
+        from campaign.assessments.selectors.progress import campaign_progress
+
+        progress = campaign_progress(
+            as_of=datetime.date(2025, 12, 31), phase=(2023, 2025)
+        )
+        final = {
+            r.grouping: r.on_track
+            for r in progress.for_target(
+                "model_ward_police/min_share/2025/each_city_town"
+            )
+            if r.year == 2025
+        }
+        self.assertEqual(
+            final,
+            {
+                "Thành phố Long Xuyên": True,
+                "Thành phố Châu Đốc": True,
+                "Thị xã Tịnh Biên": True,
+                "Thị xã Tân Châu": False,
+            },
+        )
+
+    def test_todays_ward_police_are_assessed_for_the_current_year(self):
+        from campaign.assessments.models import Assessment
+        from campaign.planning.choices import ProgrammeKind
+        from campaign.planning.selectors.periods import (
+            current_year_of_programme,
+            programme_of_kind,
+        )
+
+        year = current_year_of_programme(
+            programme_of_kind(ProgrammeKind.MODEL_WARD_POLICE)
+        )
+        states = set(
+            Assessment.objects.filter(
+                year=year, ward_police__area__valid_from="2025-07-01"
+            ).values_list("status", flat=True)
+        )
+        self.assertEqual(states, {"draft", "submitted", "returned", "accepted"})
+        # Phường Long Xuyên is left for its officer.
+        self.assertFalse(
+            Assessment.objects.filter(
+                year=year, ward_police__area__key="ag91-30307"
+            ).exists()
+        )
+        officer = User.objects.get(username="phuong.longxuyen")
+        from campaign.assessments.services.assessments import assessment_create
+        from units.models import WardPolice
+
+        made = assessment_create(
+            year=year,
+            ward_police=WardPolice.objects.get(area__key="ag91-30307"),
+            by=officer,
+        )
+        self.assertEqual(made.committee.area.key, "ag91-30307")
+
+    def test_longxuyen_can_still_assess_a_ward_for_2025(self):
+        from campaign.assessments.services.assessments import assessment_create
+        from units.models import WardPolice
+
+        made = assessment_create(
+            year=2025,
+            ward_police=WardPolice.objects.get(area__key="ag89-883-30295"),
+            by=User.objects.get(username="longxuyen"),
+        )
+        self.assertEqual(made.committee.area.key, "ag89-883")
+
+    def test_recognitions_follow_their_assessments(self):
+        from django.utils import timezone
+
+        from campaign.assessments.models import Recognition
+
+        recognitions = Recognition.objects.select_related("assessment")
+        self.assertTrue(recognitions.filter(year=2023, registration__isnull=False))
+        self.assertTrue(recognitions.filter(year=2025, ward_police__isnull=False))
+        for recognition in recognitions:
+            accepted = timezone.localdate(recognition.assessment.decided_at)
+            self.assertGreaterEqual(recognition.decided_on, accepted)
+            self.assertLessEqual(recognition.decided_on, timezone.localdate())
+        # A ward of 2025 was decided before its ward ended on 30/06/2025.
+        last = recognitions.filter(year=2025).order_by("-decided_on").first()
+        self.assertLess(last.decided_on.isoformat(), "2025-07-01")
+
+    def test_the_pledge_of_30_august_2023_commendations_and_reviews(self):
+        import datetime
+
+        from campaign.assessments.models import Commendation, EmulationPledge, Review
+
+        pledge = EmulationPledge.objects.get()
+        self.assertEqual(pledge.signed_on, datetime.date(2023, 8, 30))
+        self.assertGreaterEqual(pledge.committees.count(), 12)
+        self.assertTrue(pledge.year_end_result)
+        self.assertEqual(Commendation.objects.count(), 5)
+        self.assertEqual(
+            set(Review.objects.values_list("kind", flat=True)), {"interim", "final"}
+        )
+
+    def test_seeding_again_adds_nothing(self):
+        from campaign.demo.assessments import assessments_seed
+
+        self.assertEqual(
+            assessments_seed(),
+            {"assessments": 0, "commendations": 0, "pledges": 0, "reviews": 0},
+        )
+
+
+class DemoAssessmentsOnOtherDatesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from campaign.demo.accounts import demo_accounts_seed
+        from campaign.demo.registrations import registrations_seed
+        from tests.factories import load_reference_data
+
+        load_reference_data()
+        demo_accounts_seed(password="demo-password-138")
+        registrations_seed()
+
+    def test_a_day_in_2024_has_no_result_of_2025_nor_later_records(self):
+        import datetime
+
+        from campaign.assessments.models import Assessment
+        from campaign.demo.assessments import assessments_seed
+
+        created = assessments_seed(today=datetime.date(2024, 3, 1))
+        self.assertEqual(
+            set(Assessment.objects.values_list("year", flat=True)), {2023, 2024}
+        )
+        self.assertEqual(
+            (created["pledges"], created["reviews"], created["commendations"]),
+            (1, 0, 0),
+        )

@@ -563,6 +563,45 @@ def _verifiable(by, assessment_pk: int, answer_id: int) -> tuple[Assessment, Ans
 
 
 @transaction.atomic
+def answers_verify(
+    *,
+    assessment: Assessment,
+    findings: dict[int, bool],
+    by: AbstractBaseUser,
+) -> list[Answer]:
+    """Provincial staff verify criteria — each with its own finding, met or
+    not (by answer id): the findings are recorded and locked for the officer.
+    One step for several criteria, one entry of the audit trail."""
+    access.require(by, Capability.VERIFY_ASSESSMENTS)
+    current = assessment_get_for_user(user=by, pk=assessment.pk, for_update=True)
+    if current.status != S.SUBMITTED:
+        raise ValidationError(NOT_SUBMITTED, code="not_submitted")
+    answers = []
+    for answer_id in findings:
+        answer = answer_get_for_user(user=by, pk=answer_id, for_update=True)
+        if answer.assessment_id != current.pk:
+            raise ValidationError(WRONG_ASSESSMENT, code="wrong_assessment")
+        answers.append(answer)
+    now = timezone.now()
+    notes = []
+    for answer in answers:
+        met = findings[answer.pk]
+        shown = "đạt" if met else "không đạt"
+        corrected = "" if answer.met == met else " (sửa kết quả của đơn vị)"
+        notes.append(f"{answer.criterion.code}: {shown}{corrected}")
+        answer.met = met
+        answer.verified_by = by
+        answer.verified_at = now
+    Answer.objects.bulk_update(answers, ["met", "verified_by", "verified_at"])
+    if answers:
+        current.version += 1
+        current.updated_by = by
+        current.save(update_fields=["version", "updated_by", "updated_at"])
+        _record(current, AuditAction.ASSESSMENT_VERIFIED, by, note="; ".join(notes))
+    return answers
+
+
+@transaction.atomic
 def answer_verify(
     *,
     assessment: Assessment,
@@ -573,25 +612,11 @@ def answer_verify(
 ) -> Answer:
     """Provincial staff verify one criterion: the verified finding (met or
     not) is recorded and locked for the officer."""
-    current, answer = _verifiable(by, assessment.pk, answer_id)
-    before = answer.met
-    answer.met = met
     if note.strip():
+        _, answer = _verifiable(by, assessment.pk, answer_id)
         answer.note = note.strip()
-    answer.verified_by = by
-    answer.verified_at = timezone.now()
-    answer.save(update_fields=["met", "note", "verified_by", "verified_at"])
-    current.version += 1
-    current.updated_by = by
-    current.save(update_fields=["version", "updated_by", "updated_at"])
-    shown = gettext("met") if met else gettext("not met")
-    changed = "" if before == met else " (sửa kết quả của đơn vị)"
-    _record(
-        current,
-        AuditAction.ASSESSMENT_VERIFIED,
-        by,
-        note=f"{answer.criterion.code}: {shown}{changed}",
-    )
+        answer.save(update_fields=["note"])
+    (answer,) = answers_verify(assessment=assessment, findings={answer_id: met}, by=by)
     return answer
 
 

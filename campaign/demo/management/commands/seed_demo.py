@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from campaign.demo.accounts import demo_accounts_seed
+from campaign.demo.assessments import assessments_seed
 from campaign.demo.registrations import registrations_seed
 
 MIN_PASSWORD_LENGTH = 8
@@ -11,9 +12,10 @@ MIN_PASSWORD_LENGTH = 8
 class Command(BaseCommand):
     help = (
         "The demo: load An Giang's areas and the reference data (as a real "
-        "install does), then add the demo accounts (password from DEMO_PASSWORD) "
-        "and demo registrations of 2023 and of the current year. Safe to run "
-        "again. Refuses to run with DEBUG off unless --force."
+        "install does), then add the demo accounts (password from DEMO_PASSWORD), "
+        "demo registrations of 2023 and of the current year, and the assessments, "
+        "recognitions, commendations, pledge and reviews that follow them. Safe "
+        "to run again. Refuses to run with DEBUG off unless --force."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +43,11 @@ class Command(BaseCommand):
         created = registrations_seed()
         for year, count in sorted(created.items()):
             self.stdout.write(f"Demo registrations of {year} added: {count}.")
+        added = assessments_seed()
+        self.stdout.write(
+            "Demo assessments added: {assessments}; commendations: {commendations}; "
+            "pledges: {pledges}; reviews: {reviews}.".format(**added)
+        )
         # The accounts last, where they are seen when the server starts.
         self.stdout.write("")
         self.stdout.write("Demo accounts (password from DEMO_PASSWORD):")
