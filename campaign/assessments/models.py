@@ -422,6 +422,10 @@ class Commendation(models.Model):
         _("recipient"), max_length=12, choices=RecipientKind.choices
     )
     recipient_name = models.CharField(_("recipient's name"), max_length=250)
+    # The recipient's name folded (no accents, lower case): "hung" finds "Hùng".
+    recipient_search = models.CharField(
+        max_length=250, db_index=True, editable=False, default=""
+    )
     registration = models.ForeignKey(
         Registration,
         verbose_name=_("registered unit"),

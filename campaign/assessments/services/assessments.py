@@ -453,7 +453,7 @@ def evidence_add(
             EVIDENCE_LOCKED, code="locked", params={"code": answer.criterion.code}
         )
     try:
-        uploads.check_upload(file, allowed=uploads.EVIDENCE_KINDS)
+        kind = uploads.check_upload(file, allowed=uploads.EVIDENCE_KINDS)
     except ValidationError as error:
         raise ValidationError({"file": error.error_list}) from None
     storage = Evidence._meta.get_field("file").storage
@@ -464,7 +464,9 @@ def evidence_add(
             file_size=file.size,
             uploaded_by=by,
         )
-        evidence.file.save(file.name or "evidence", file, save=False)
+        # Stored under a generated name with the extension of what the file
+        # is (its content), never of what its name says ("scan", "a.b c").
+        evidence.file.save(f"evidence.{kind}", file, save=False)
         stored.append(evidence.file.name)
         evidence.save()
         _record(

@@ -44,6 +44,7 @@ from campaign.committees.models import SteeringCommittee
 from campaign.registrations.models import Registration
 from campaign.registrations.selectors.registrations import registration_get_for_user
 from units.models import WardPolice
+from units.text import fold
 
 NOT_ACCEPTED = _(
     "Only an assessment verified and accepted by the province can lead to a "
@@ -68,6 +69,11 @@ NO_ITEMS = _("Write at least one pledged item.")
 NO_CLASSIFICATION = _("Classify at least one model.")
 YEAR_ORDER = _("The last year cannot be before the first.")
 PLEDGE_BEFORE_SIGNING = _("The result cannot be recorded before the signing date.")
+COMMITTEE_NOT_IN_FORCE = _(
+    "%(committees)s: not in force on %(day)s, the signing date. Choose the "
+    "committees that were in force that day."
+)
+NO_UNIT = _("Each classification is of one unit: a registered unit or a ward police.")
 
 
 def _not_future(day: datetime.date, field: str) -> None:
@@ -199,6 +205,7 @@ def commendation_record(
         authority=_required("authority", authority),
         recipient_kind=recipient_kind,
         recipient_name=_required("recipient_name", recipient_name),
+        recipient_search=fold(recipient_name),
         registration=registration,
         ward_police=ward_police,
         year=year,
@@ -240,6 +247,20 @@ def pledge_record(
     if not items:
         raise ValidationError({"items": ValidationError(NO_ITEMS)})
     _not_future(signed_on, "signed_on")
+    not_in_force = [c for c in committees if not c.is_valid_on(signed_on)]
+    if not_in_force:
+        raise ValidationError(
+            {
+                "committees": ValidationError(
+                    COMMITTEE_NOT_IN_FORCE,
+                    code="not_in_force",
+                    params={
+                        "committees": ", ".join(c.short_name for c in not_in_force),
+                        "day": f"{signed_on:%d/%m/%Y}",
+                    },
+                )
+            }
+        )
     pledge = EmulationPledge.objects.create(
         title=_required("title", title),
         signed_on=signed_on,
@@ -339,6 +360,8 @@ def review_record(
     rows = []
     for given in classifications:
         Classification(given.classification)
+        if (given.registration is None) == (given.ward_police is None):
+            raise ValidationError(NO_UNIT, code="no_unit")
         registration = (
             registration_get_for_user(user=by, pk=given.registration.pk)
             if given.registration is not None

@@ -1,0 +1,351 @@
+"""Forms of the assessment pages (shape validation only; the services decide)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import BoundField
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from campaign.assessments.choices import AssessmentStatus
+from campaign.assessments.models import Answer
+from campaign.assessments.selectors.assessment_pages import (
+    UNIT_REGISTRATION,
+    UNIT_WARD_POLICE,
+    AssessableUnits,
+)
+from campaign.forms import StrictForm
+from units.forms import AsOfDateField
+
+UNIT_MISSING = _("Choose the unit to assess.")
+UNIT_UNKNOWN = _(
+    "This unit is not one you may assess in %(year)s: choose one from the list."
+)
+YEAR_OUTSIDE_PLAN = _(
+    "%(year)s is not a year of the plan: choose a year from %(first)s to %(last)s."
+)
+AUTHORITIES = (
+    "Ban Chỉ đạo 138 tỉnh An Giang",
+    "Chủ tịch Ủy ban nhân dân tỉnh An Giang",
+)
+
+
+# --- The list -----------------------------------------------------------------------
+
+
+class AssessmentFilterForm(forms.Form):
+    """Filters of the assessment list; every field is optional."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Unit, e.g. long xuyen")}
+        ),
+    )
+    year = forms.TypedChoiceField(
+        label=_("Year"), required=False, coerce=int, empty_value=None
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *AssessmentStatus.choices],
+    )
+    unit_type = forms.ChoiceField(
+        label=_("Unit type"),
+        required=False,
+        choices=[
+            ("", _("All units")),
+            (UNIT_WARD_POLICE, _("Ward police")),
+            (UNIT_REGISTRATION, _("Registered units")),
+        ],
+    )
+
+    def __init__(self, *args, years: Iterable[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [
+            ("", _("All years")),
+            *((y, y) for y in sorted(years, reverse=True)),
+        ]
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "q": data["q"],
+            "year": data["year"],
+            "status": data["status"],
+            "unit_type": data["unit_type"],
+        }
+
+    @property
+    def is_filtering(self) -> bool:
+        return self.is_valid() and any(
+            value not in ("", None) for value in self.filters().values()
+        )
+
+
+# --- Starting an assessment ---------------------------------------------------------
+
+
+def ward_police_key(pk: int) -> str:
+    return f"wp:{pk}"
+
+
+def registration_key(pk: int) -> str:
+    return f"reg:{pk}"
+
+
+class YearForm(forms.Form):
+    """The year of the assessment, in a GET form of its own: choosing another
+    year reloads the units of that year."""
+
+    year = forms.TypedChoiceField(label=_("Year of the assessment"), coerce=int)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["year"].widget.attrs["data-autosubmit"] = ""
+
+
+class UnitChoiceField(forms.ChoiceField):
+    """A choice of the year's units whose posted value is checked by the
+    form's ``clean_unit`` through the officer's scope, not only against the
+    list (so that a unit of another year can be explained by the service)."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class AssessmentCreateForm(StrictForm):
+    """The unit to assess for the year: a ward police or an approved
+    registration of the officer's scope. A unit of the officer's scope that is
+    not in the year's list (not in force that year, outside its phase) is
+    accepted here so that the service can say why it cannot be assessed."""
+
+    year = forms.IntegerField(widget=forms.HiddenInput)
+    unit = UnitChoiceField(label=_("Unit to assess"), choices=())
+
+    def __init__(
+        self,
+        *args,
+        years: list[int],
+        units: AssessableUnits,
+        resolve: Callable[[str], object | None],
+        extra_choice: tuple[str, str] | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.years = years
+        self.units = units
+        self.resolve = resolve
+        self.chosen_unit = None
+        self.initial.setdefault("year", units.year)
+        already = _("already assessed")
+        ward_choices = [
+            (
+                ward_police_key(w.pk),
+                f"{w.name} — {already}"
+                if w.pk in units.assessed_ward_police
+                else w.name,
+            )
+            for w in units.ward_police
+        ]
+        registration_choices = [
+            (
+                registration_key(r.pk),
+                f"{r.unit_name} ({r.get_unit_kind_display()}, {r.year})"
+                + (f" — {already}" if r.pk in units.assessed_registrations else ""),
+            )
+            for r in units.registrations
+        ]
+        choices: list = [("", _("— choose a unit —"))]
+        if ward_choices:
+            choices.append((_("Ward police"), ward_choices))
+        if registration_choices:
+            choices.append((_("Registered units (approved)"), registration_choices))
+        if extra_choice is not None:
+            choices.append((_("Asked for"), [extra_choice]))
+        self.fields["unit"].choices = choices
+        self.has_choices = len(choices) > 1
+        self.fields["unit"].error_messages["required"] = UNIT_MISSING
+        self.unit_count = len(ward_choices) + len(registration_choices)
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year not in self.years:
+            raise ValidationError(
+                YEAR_OUTSIDE_PLAN,
+                code="year",
+                params={"year": year, "first": self.years[0], "last": self.years[-1]},
+            )
+        return year
+
+    def clean_unit(self):
+        value = self.cleaned_data["unit"]
+        unit = self.resolve(value)
+        if unit is None:
+            raise ValidationError(
+                UNIT_UNKNOWN, code="unit_unknown", params={"year": self.units.year}
+            )
+        # The ward police or registration chosen (read through the scope).
+        self.chosen_unit = unit
+        return value
+
+
+# --- Answers ------------------------------------------------------------------------
+
+MET = "1"
+NOT_MET = "0"
+# The answers form is one <form> element at the end of the criteria; each
+# criterion's fields belong to it through their ``form`` attribute, so that
+# the evidence upload forms can sit between them (forms cannot be nested).
+ANSWERS_FORM_ID = "answers-form"
+
+
+def met_value(met: bool | None) -> str:
+    return "" if met is None else (MET if met else NOT_MET)
+
+
+@dataclass
+class AnswerRow:
+    """One criterion on the detail page: the stored answer, and the fields of
+    the answers form for it (``None`` when the answer is locked or the form is
+    not shown)."""
+
+    answer: Answer
+    met_field: BoundField | None = None
+    note_field: BoundField | None = None
+    upload_form: forms.Form | None = None
+    # The value stored now differs from the one the officer sent (a conflict).
+    changed_meanwhile: bool = False
+
+
+class AnswersForm(StrictForm):
+    """The officer's answers: for each criterion not yet verified, met or
+    not met (or not answered yet while it has no answer) and a note. Verified
+    answers are no fields of this form: they are locked, and a posted value
+    for one is refused as a field that is not on the form."""
+
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput)
+    form_id = ANSWERS_FORM_ID
+
+    def __init__(self, *args, answers: list[Answer], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answers = [a for a in answers if not a.verified]
+        for answer in self.answers:
+            code = answer.criterion.code
+            choices = [(MET, _("Met")), (NOT_MET, _("Not met"))]
+            if answer.met is None:
+                choices.insert(0, ("", _("Not answered yet")))
+            self.fields[f"met_{answer.pk}"] = forms.ChoiceField(
+                label=_("Criterion %(code)s: result") % {"code": code},
+                choices=choices,
+                required=answer.met is not None,
+                initial=met_value(answer.met),
+                widget=forms.RadioSelect(
+                    attrs={"class": "form-check-input", "form": ANSWERS_FORM_ID}
+                ),
+                error_messages={
+                    "required": _("Criterion %(code)s: choose met or not met.")
+                    % {"code": code}
+                },
+            )
+            self.fields[f"note_{answer.pk}"] = forms.CharField(
+                label=_("Note on criterion %(code)s") % {"code": code},
+                max_length=2000,
+                required=False,
+                initial=answer.note,
+                widget=forms.Textarea(attrs={"rows": 2, "form": ANSWERS_FORM_ID}),
+            )
+
+    def met_field(self, answer: Answer) -> BoundField | None:
+        name = f"met_{answer.pk}"
+        return self[name] if name in self.fields else None
+
+    def note_field(self, answer: Answer) -> BoundField | None:
+        name = f"note_{answer.pk}"
+        return self[name] if name in self.fields else None
+
+    def answer_values(self) -> dict[int, tuple[bool | None, str]]:
+        """The answers sent, by answer id (call on a valid form)."""
+        values = {}
+        for answer in self.answers:
+            met = self.cleaned_data[f"met_{answer.pk}"]
+            values[answer.pk] = (
+                None if met == "" else met == MET,
+                self.cleaned_data[f"note_{answer.pk}"],
+            )
+        return values
+
+
+# --- Evidence, verification, workflow ------------------------------------------------
+
+
+def evidence_help() -> str:
+    return str(
+        _("PDF, JPEG, PNG or DOCX, at most %(limit)s.")
+        % {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}
+    )
+
+
+class EvidenceForm(StrictForm):
+    """One evidence file for one criterion (checked by the service, by its
+    content, like every upload)."""
+
+    file = forms.FileField(
+        label=_("Add an evidence file"),
+        max_length=None,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}),
+        error_messages={"required": _("Choose the file to attach.")},
+    )
+
+    def __init__(self, *args, code: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = evidence_help()
+        if code:
+            self.fields["file"].label = _(
+                "Add an evidence file to criterion %(code)s"
+            ) % {"code": code}
+
+
+class VerifyForm(StrictForm):
+    met = forms.TypedChoiceField(
+        choices=[(MET, _("Met")), (NOT_MET, _("Not met"))],
+        coerce=lambda value: value == MET,
+    )
+
+
+class ReturnForm(StrictForm):
+    reason = forms.CharField(
+        label=_("Reason for returning"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for returning the assessment.")},
+    )
+
+
+class RecognitionForm(StrictForm):
+    decision_number = forms.CharField(
+        label=_("Decision number"),
+        max_length=60,
+        help_text=_("For example 125/QĐ-BCĐ."),
+    )
+    decided_on = AsOfDateField(label=_("Decision date"))
+    authority = forms.CharField(
+        label=_("Issued by"),
+        max_length=200,
+        initial=AUTHORITIES[0],
+        widget=forms.TextInput(attrs={"list": "authority-suggestions"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

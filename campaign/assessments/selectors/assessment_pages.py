@@ -1,0 +1,292 @@
+"""Reads behind the assessment pages: the list's filters and exports, the
+timeline and recognition of one assessment, and the units an officer may
+start an assessment of in a year.
+
+Every function either takes a queryset already scoped to the user
+(``assessment_list_for_user``) and only narrows or reads it, or scopes what it
+reads itself through the access module: nothing here widens what a user sees.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from campaign.assessments.choices import AssessmentStatus
+from campaign.assessments.models import Assessment, AssessmentTransition, Recognition
+from campaign.assessments.selectors.assessments import (
+    assessment_scope_q,
+    unit_day,
+    ward_police_scope_q,
+)
+from campaign.planning.models import Phase
+from campaign.registrations.choices import RegistrationStatus
+from campaign.registrations.models import Registration
+from campaign.registrations.selectors.registrations import registration_list_for_user
+from units.models import WardPolice
+from units.text import fold
+
+User = AbstractBaseUser | AnonymousUser
+
+UNIT_WARD_POLICE = "ward_police"
+UNIT_REGISTRATION = "registration"
+EXPORT_CHUNK_SIZE = 2000
+
+
+# --- The list -----------------------------------------------------------------------
+
+
+def assessment_filter(
+    queryset: QuerySet[Assessment],
+    *,
+    q: str = "",
+    year: int | None = None,
+    status: str = "",
+    unit_type: str = "",
+) -> QuerySet[Assessment]:
+    """Narrow ``queryset`` by the list's filters; empty ones are ignored.
+    ``q``: every word must appear in the folded unit name, accents and case
+    ignored ("long xuyen" finds "Công an phường Long Xuyên")."""
+    if year:
+        queryset = queryset.filter(year=year)
+    if status:
+        queryset = queryset.filter(status=status)
+    if unit_type == UNIT_WARD_POLICE:
+        queryset = queryset.filter(ward_police__isnull=False)
+    elif unit_type == UNIT_REGISTRATION:
+        queryset = queryset.filter(registration__isnull=False)
+    for word in fold(q).split():
+        queryset = queryset.filter(search_name__contains=word)
+    return queryset
+
+
+def meets_all(*, required_met: int, required_total: int) -> bool:
+    """Whether the answers meet every required criterion (derived, never typed)."""
+    return required_met == required_total
+
+
+EXPORT_FIELDS = (
+    "pk",
+    "year",
+    "unit_name",
+    "ward_police_id",
+    "committee__short_name",
+    "criteria_set__title",
+    "criteria_set__version",
+    "status",
+    "criteria_total",
+    "criteria_answered",
+    "criteria_met",
+    "criteria_verified",
+    "required_total",
+    "required_met",
+    "submitted_at",
+    "decided_at",
+)
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    # Naive local time: spreadsheets have no time zones.
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+def assessment_export_rows(queryset: QuerySet[Assessment]) -> Iterator[tuple]:
+    """One tuple per assessment of a ``with_counts`` queryset, in its order:
+    id, year, unit, unit type, committee, criteria set (title and version),
+    status, criteria met, answered, verified, total, required met, required
+    total, "meets all the required criteria" in words, submitted at, decided at.
+
+    One query whatever the number of rows; labels are in the language active
+    when this is called, even if the rows are consumed later."""
+    statuses = {s.value: str(s.label) for s in AssessmentStatus}
+    words = {
+        "ward_police": gettext("Ward police"),
+        "registration": gettext("Registered unit"),
+        "yes": gettext("Yes"),
+        "pending": gettext("Yes, not verified yet"),
+        "no": gettext("No"),
+    }
+    rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    return _export_rows(rows, statuses, words)
+
+
+def _export_rows(rows, statuses: dict[str, str], words: dict[str, str]):
+    for (
+        pk,
+        year,
+        unit_name,
+        ward_police_id,
+        committee,
+        set_title,
+        set_version,
+        status,
+        total,
+        answered,
+        met,
+        verified,
+        required_total,
+        required_met,
+        submitted_at,
+        decided_at,
+    ) in rows:
+        if not meets_all(required_met=required_met, required_total=required_total):
+            result = words["no"]
+        elif status == AssessmentStatus.ACCEPTED:
+            result = words["yes"]
+        else:
+            result = words["pending"]
+        yield (
+            pk,
+            year,
+            unit_name,
+            words["ward_police" if ward_police_id else "registration"],
+            committee,
+            f"{set_title} (v{set_version})",
+            statuses.get(status, status),
+            met,
+            answered,
+            verified,
+            total,
+            required_met,
+            required_total,
+            result,
+            _local(submitted_at),
+            _local(decided_at),
+        )
+
+
+# --- One assessment -----------------------------------------------------------------
+
+
+def assessment_timeline(*, assessment: Assessment) -> list[AssessmentTransition]:
+    """The steps of the assessment's workflow with their actors (one query)."""
+    return list(assessment.transitions.select_related("actor").order_by("at", "pk"))
+
+
+def assessment_recognition(*, assessment: Assessment) -> Recognition | None:
+    """The recognition made on this assessment, if any (one query)."""
+    return Recognition.objects.filter(assessment_id=assessment.pk).first()
+
+
+# --- Starting an assessment ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessableUnits:
+    """What an officer may start an assessment of in ``year``: the ward
+    police of their scope in force that year, and the approved registrations
+    of their scope whose phase holds the year; with the units already
+    assessed that year (to say so in the list)."""
+
+    year: int
+    ward_police: list[WardPolice]
+    registrations: list[Registration]
+    assessed_ward_police: frozenset[int]
+    assessed_registrations: frozenset[int]
+
+
+def _in_force_in_year_q(year: int, prefix: str = "") -> Q:
+    first = datetime.date(year, 1, 1)
+    last = datetime.date(year, 12, 31)
+    return (
+        Q(**{f"{prefix}valid_from__isnull": True})
+        | Q(**{f"{prefix}valid_from__lte": last})
+    ) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": first})
+    )
+
+
+def assessable_units_for_user(*, user: User, year: int) -> AssessableUnits:
+    """The ward police and approved registrations the user may assess for
+    ``year`` (a few queries whatever the number of units)."""
+    candidates = list(
+        WardPolice.objects.filter(_in_force_in_year_q(year, "area__"))
+        .select_related("area__parent")
+        .order_by("name", "pk")
+    )
+    # Each ward is looked at on its own day of the year (mid-year, or the
+    # nearest day it was in force): the user's scope is read once per day.
+    by_day: dict[datetime.date, list[WardPolice]] = {}
+    for ward_police in candidates:
+        day = unit_day(ward_police.area, year)
+        if day is not None:
+            by_day.setdefault(day, []).append(ward_police)
+    allowed: set[int] = set()
+    for day, rows in by_day.items():
+        allowed.update(
+            WardPolice.objects.filter(
+                ward_police_scope_q(user, on=day), pk__in=[w.pk for w in rows]
+            ).values_list("pk", flat=True)
+        )
+    ward_police = [w for w in candidates if w.pk in allowed]
+    phases = Phase.objects.filter(start_year__lte=year, end_year__gte=year)
+    registrations = list(
+        registration_list_for_user(user=user)
+        .filter(
+            status=RegistrationStatus.APPROVED,
+            year__lte=year,
+            phase__in=phases,
+        )
+        .order_by("unit_name", "pk")
+    )
+    assessed = Assessment.objects.filter(year=year).filter(
+        Q(ward_police_id__in=[w.pk for w in ward_police])
+        | Q(registration_id__in=[r.pk for r in registrations])
+    )
+    assessed_ward_police: set[int] = set()
+    assessed_registrations: set[int] = set()
+    for ward_police_id, registration_id in assessed.values_list(
+        "ward_police_id", "registration_id"
+    ):
+        if ward_police_id:
+            assessed_ward_police.add(ward_police_id)
+        if registration_id:
+            assessed_registrations.add(registration_id)
+    return AssessableUnits(
+        year=year,
+        ward_police=ward_police,
+        registrations=registrations,
+        assessed_ward_police=frozenset(assessed_ward_police),
+        assessed_registrations=frozenset(assessed_registrations),
+    )
+
+
+def default_assessment_year(unit: WardPolice | Registration, *, current: int) -> int:
+    """The year a unit is assessed for by default: the current year when the
+    unit can be assessed then, else the nearest year it can (a ward that ended
+    on 30/06/2025 → 2025; a registration of the phase 2023–2025 → 2025)."""
+    if isinstance(unit, WardPolice):
+        first = unit.valid_from.year if unit.valid_from else current
+        last = (
+            (unit.valid_to - datetime.timedelta(days=1)).year
+            if unit.valid_to
+            else current
+        )
+    else:
+        first, last = unit.year, unit.phase.end_year
+    return min(max(current, first), last)
+
+
+def existing_assessment_for_user(
+    *,
+    user: User,
+    year: int,
+    ward_police: WardPolice | None = None,
+    registration: Registration | None = None,
+) -> Assessment | None:
+    """The assessment of that unit and year the user may see, if there is one
+    (to lead to it when a second one is refused)."""
+    assessments = Assessment.objects.filter(assessment_scope_q(user), year=year)
+    if ward_police is not None:
+        return assessments.filter(ward_police=ward_police).first()
+    if registration is not None:
+        return assessments.filter(registration=registration).first()
+    return None
