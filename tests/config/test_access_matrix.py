@@ -21,6 +21,22 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from campaign.assessments.choices import (
+    AssessmentStatus,
+    Classification,
+    CommendationForm,
+    RecipientKind,
+    ReviewKind,
+)
+from campaign.assessments.models import (
+    Assessment,
+    Commendation,
+    EmulationPledge,
+    Evidence,
+    PledgeItem,
+    Review,
+    ReviewClassification,
+)
 from campaign.committees.choices import (
     AuditAction,
     CommitteeLevel,
@@ -43,10 +59,11 @@ from campaign.registrations.models import (
 )
 from reporting.choices import ReportStatus
 from reporting.models import ReportJob
+from tests.assessments import builders
 from tests.factories import Personas, UserFactory
 from tests.reporting.factories import ReportJobFactory
 from units.choices import OrganisationKind
-from units.models import Area, Organisation
+from units.models import Area, Organisation, WardPolice
 from units.text import fold
 
 PERSONAS = ("anon", "staff", "leader", "a", "b", "ward", "commune", "gone")
@@ -143,6 +160,53 @@ MATRIX = {
         row(staff=302, leader=404, officers=404),
     ),
     "registrations:notifications_mark_read": (None, POST_ONLY),
+    "assessments:criteria_set_list": (None, ALL),
+    "assessments:criteria_set_detail": (lambda o: {"pk": o.criteria_set.pk}, ALL),
+    "assessments:criteria_set_publish": (
+        lambda o: {"subject": "ward_police"},
+        STAFF_ONLY,
+    ),
+    "assessments:assessment_list": (None, ALL),
+    "assessments:assessment_export": (lambda o: {"fmt": "xlsx"}, ALL),
+    "assessments:assessment_waiting": (None, ALL),
+    "assessments:assessment_create": (None, row(leader=403)),
+    # Officer A's assessment of a Long Xuyên ward police (submitted).
+    "assessments:assessment_detail": (lambda o: {"pk": o.assessment.pk}, A_ONLY),
+    "assessments:assessment_answers": (lambda o: {"pk": o.assessment.pk}, POST_ONLY),
+    "assessments:evidence_upload": (lambda o: o.answer_kwargs(), POST_ONLY),
+    "assessments:answer_verify": (lambda o: o.answer_kwargs(), POST_ONLY),
+    "assessments:answer_unverify": (lambda o: o.answer_kwargs(), POST_ONLY),
+    "assessments:assessment_submit": (lambda o: {"pk": o.assessment.pk}, POST_ONLY),
+    "assessments:assessment_return": (lambda o: {"pk": o.assessment.pk}, POST_ONLY),
+    "assessments:assessment_accept": (lambda o: {"pk": o.assessment.pk}, POST_ONLY),
+    "assessments:evidence_download": (lambda o: {"pk": o.evidence.pk}, A_ONLY),
+    "assessments:evidence_remove": (lambda o: {"pk": o.evidence.pk}, POST_ONLY),
+    # Recording a recognition: provincial staff, on an accepted assessment.
+    "assessments:recognition_create": (
+        lambda o: {"pk": o.accepted.pk},
+        row(leader=403, a=403, b=404, ward=404, commune=404),
+    ),
+    "assessments:ward_police_overview": (None, ALL),
+    "assessments:ward_police_grouping": (
+        lambda o: {"area_pk": o.p.committee_a.area_id},
+        A_ONLY,
+    ),
+    "assessments:ward_police_detail": (lambda o: {"pk": o.ward_police.pk}, A_ONLY),
+    "assessments:progress": (None, ALL),
+    "assessments:recognition_list": (None, ALL),
+    "assessments:commendation_list": (None, ALL),
+    "assessments:commendation_create": (None, STAFF_ONLY),
+    "assessments:pledge_list": (None, ALL),
+    "assessments:pledge_create": (None, STAFF_ONLY),
+    "assessments:pledge_detail": (lambda o: {"pk": o.pledge.pk}, ALL),
+    "assessments:pledge_result": (lambda o: {"pk": o.pledge.pk}, STAFF_ONLY),
+    "assessments:review_list": (None, ALL),
+    "assessments:review_create": (None, STAFF_ONLY),
+    "assessments:review_detail": (lambda o: {"pk": o.review.pk}, ALL),
+    "assessments:unit_history": (
+        lambda o: {"kind": "area", "pk": o.draft.area_id},
+        A_ONLY,
+    ),
 }
 
 # State-changing URLs, POSTed with no data: the access checks come first, so a
@@ -168,6 +232,41 @@ POST_MATRIX = {
     ),
     "registrations:registration_approve": row(staff=302, leader=403, officers=403),
     "registrations:notifications_mark_read": row(staff=302, leader=302, officers=302),
+    # Officer A's submitted assessment: the other localities never learn it
+    # exists (404); a step the persona may not take is a 403; an empty POST
+    # of an allowed step is refused in words and changes nothing.
+    "assessments:assessment_answers": row(
+        staff=302, leader=403, a=302, b=404, ward=404, commune=404
+    ),
+    "assessments:evidence_upload": row(
+        staff=400, leader=403, a=400, b=404, ward=404, commune=404
+    ),
+    "assessments:answer_verify": row(
+        staff=302, leader=403, a=403, b=404, ward=404, commune=404
+    ),
+    "assessments:answer_unverify": row(
+        staff=302, leader=403, a=403, b=404, ward=404, commune=404
+    ),
+    "assessments:assessment_submit": row(
+        staff=302, leader=403, a=302, b=404, ward=404, commune=404
+    ),
+    "assessments:assessment_return": row(
+        staff=400, leader=403, a=403, b=404, ward=404, commune=404
+    ),
+    "assessments:assessment_accept": row(
+        staff=302, leader=403, a=403, b=404, ward=404, commune=404
+    ),
+    "assessments:evidence_remove": row(
+        staff=302, leader=403, a=302, b=404, ward=404, commune=404
+    ),
+    "assessments:recognition_create": row(
+        staff=400, leader=403, a=403, b=404, ward=404, commune=404
+    ),
+    "assessments:criteria_set_publish": row(staff=400, leader=403, officers=403),
+    "assessments:commendation_create": row(staff=400, leader=403, officers=403),
+    "assessments:pledge_create": row(staff=400, leader=403, officers=403),
+    "assessments:pledge_result": row(staff=400, leader=403, officers=403),
+    "assessments:review_create": row(staff=400, leader=403, officers=403),
 }
 
 # Django's admin is one entry: it checks is_staff itself (canbo.tinh is staff).
@@ -250,6 +349,7 @@ class Objects:
             params={"unit": self.submitted.unit_name, "year": 2023},
             registration=self.submitted,
         )
+        self.assessments()
         # Everyone has a notification, so that no page is empty in the base data.
         for persona in ("leader", "a", "b", "ward", "commune"):
             Notification.objects.create(
@@ -258,6 +358,87 @@ class Objects:
                 params={"unit": self.submitted.unit_name, "year": 2023},
                 registration=self.submitted,
             )
+
+    def assessments(self):
+        """Officer A's submitted assessment of Mỹ Bình's ward police (2023)
+        with an evidence file; an accepted one of Mỹ Xuyên's, meeting all
+        criteria; today's ward officer's draft; a recognition, a
+        commendation, a pledge and a review."""
+        # A quota of the current phase, so that the progress page reads the
+        # quotas' figures in the base data too.
+        Target.objects.create(
+            programme=self.programme,
+            phase=self.plan.phases.get(start_year=2026),
+            kind=TargetKind.QUOTA,
+            year=2026,
+            unit_kind=UnitKind.WARD,
+            count=2,
+        )
+        self.ward_police = builders.ward_police("ag89-883-30280")
+        self.assessment = builders.assessment(
+            by=self.p.officer_a,
+            year=2023,
+            ward=self.ward_police,
+            status=AssessmentStatus.SUBMITTED,
+        )
+        self.criteria_set = self.assessment.criteria_set
+        self.answer = self.assessment.answers.order_by("pk").first()
+        self.evidence = Evidence.objects.create(
+            answer=self.answer,
+            file_name="bien-ban.pdf",
+            file_size=10,
+            uploaded_by=self.p.officer_a,
+        )
+        self.accepted = builders.assessment(
+            by=self.p.staff, year=2023, ward=builders.ward_police("ag89-883-30286")
+        )
+        recognised = builders.assessment(
+            by=self.p.staff, year=2024, ward=self.ward_police
+        )
+        builders.recognise(recognised, by=self.p.staff)
+        builders.assessment(
+            by=self.p.officer_ward,
+            year=2026,
+            ward=builders.ward_police("ag91-30307"),
+            status=AssessmentStatus.DRAFT,
+        )
+        Commendation.objects.create(
+            form=CommendationForm.MERIT,
+            authority="Chủ tịch UBND tỉnh",
+            recipient_kind=RecipientKind.COLLECTIVE,
+            recipient_name=self.ward_police.name,
+            ward_police=self.ward_police,
+            year=2023,
+            decision_number="1/QĐ-UBND",
+            decided_on=datetime.date(2023, 12, 26),
+            reason="x",
+            created_by=self.p.staff,
+        )
+        self.pledge = EmulationPledge.objects.create(
+            title="Giao ước thi đua năm 2023",
+            signed_on=datetime.date(2023, 8, 30),
+            year=2023,
+            created_by=self.p.staff,
+        )
+        self.pledge.committees.set([self.p.committee_a, self.p.committee_b])
+        PledgeItem.objects.create(pledge=self.pledge, position=1, text="Nội dung")
+        self.review = Review.objects.create(
+            kind=ReviewKind.INTERIM,
+            title="Sơ kết năm 2023",
+            held_on=datetime.date(2024, 1, 10),
+            period_start=2023,
+            period_end=2023,
+            created_by=self.p.staff,
+        )
+        ReviewClassification.objects.create(
+            review=self.review,
+            ward_police=self.ward_police,
+            unit_name=self.ward_police.name,
+            classification=Classification.EXCELLENT,
+        )
+
+    def answer_kwargs(self):
+        return {"pk": self.assessment.pk, "answer_pk": self.answer.pk}
 
     def registration(self, area, status=RegistrationStatus.DRAFT, **extra):
         return Registration.objects.create(
@@ -284,6 +465,7 @@ class Objects:
         self.draft.document.save("reg.pdf", ContentFile(b"%PDF-1.7 z"))
         self.job.file.save("job.pdf", ContentFile(b"%PDF-1.7 x"))
         self.document.file.save("doc.pdf", ContentFile(b"%PDF-1.7 y"))
+        self.evidence.file.save("evidence.pdf", ContentFile(b"%PDF-1.7 e"))
 
     def user(self, persona):
         return {
@@ -446,11 +628,84 @@ def grow(o: Objects, factor: int = 10) -> None:
         )
         for i in range(more * entries)
     )
+    grow_assessments(o, more)
     jobs = ReportJob.objects.count()
     for _ in range(more * jobs):
         ReportJobFactory(
             requested_by=o.p.staff, status=ReportStatus.DONE, sha256="d" * 64
         )
+
+
+def grow_assessments(o: Objects, more: int) -> None:
+    """More of what the assessment pages read, where each persona sees it:
+    evidence on officer A's assessment, assessments of the other Long Xuyên
+    ward police over 2023–2025 (accepted and recognised) and of phường Long
+    Xuyên over 2027–2030, commendations, pledges and reviews."""
+    answers = list(o.assessment.answers.order_by("pk"))
+    Evidence.objects.bulk_create(
+        Evidence(
+            answer=answers[i % len(answers)],
+            file=f"evidence/more-{i}.pdf",
+            file_name=f"minh-chung-{i}.pdf",
+            file_size=10,
+            uploaded_by=o.p.officer_a,
+        )
+        for i in range(more * 3)
+    )
+    wards = list(
+        WardPolice.objects.filter(area__parent=o.p.committee_a.area)
+        .exclude(area__key__in=["ag89-883-30280", "ag89-883-30286"])
+        .exclude(area__key="ag89-883-30285")
+        .order_by("pk")
+    )
+    for ward in wards:
+        for year in (2023, 2024, 2025):
+            made = builders.assessment(by=o.p.staff, year=year, ward=ward)
+            if year == 2024:
+                builders.recognise(made, by=o.p.staff)
+    today_ward = builders.ward_police("ag91-30307")
+    for year in (2027, 2028, 2029, 2030):
+        builders.assessment(by=o.p.officer_ward, year=year, ward=today_ward)
+    base = Commendation.objects.first()
+    for i in range(more):
+        base.pk = None
+        base.decision_number = f"{i + 2}/QĐ-UBND"
+        base.save()
+    for i in range(more):
+        pledge = EmulationPledge.objects.create(
+            title=f"Giao ước thi đua {i}",
+            signed_on=datetime.date(2023, 8, 30),
+            year=2023,
+            created_by=o.p.staff,
+        )
+        pledge.committees.set([o.p.committee_a, o.p.committee_b])
+        PledgeItem.objects.bulk_create(
+            PledgeItem(pledge=pledge, position=n, text=f"Nội dung {n}")
+            for n in range(1, 4)
+        )
+    PledgeItem.objects.bulk_create(
+        PledgeItem(pledge=o.pledge, position=n, text=f"Nội dung {n}")
+        for n in range(2, 2 + more)
+    )
+    ReviewClassification.objects.bulk_create(
+        ReviewClassification(
+            review=o.review,
+            ward_police=ward,
+            unit_name=ward.name,
+            classification=Classification.GOOD,
+        )
+        for ward in wards
+    )
+    for i in range(more):
+        Review.objects.create(
+            kind=ReviewKind.FINAL,
+            title=f"Tổng kết {i}",
+            held_on=datetime.date(2025, 6, 25),
+            period_start=2023,
+            period_end=2025,
+            created_by=o.p.staff,
+        )
+    assert Assessment.objects.count() > 10
 
 
 class AccessMatrixTests(TestCase):

@@ -12,7 +12,15 @@ from tests.factories import PASSWORD, provincial_staff
 
 # Pages that must answer without a login.
 PUBLIC = {"login", "set_language", "healthz"}
-SAMPLE_KWARGS = {"pk": 1, "public_id": uuid.uuid4(), "fmt": "csv"}
+SAMPLE_KWARGS = {
+    "pk": 1,
+    "public_id": uuid.uuid4(),
+    "fmt": "csv",
+    "subject": "ward_police",
+    "answer_pk": 1,
+    "area_pk": 1,
+    "kind": "area",
+}
 
 
 def project_url_names():
