@@ -21,10 +21,13 @@ what exists is kept.
 from __future__ import annotations
 
 import datetime
+import io
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from campaign.assessments.choices import (
     Classification,
@@ -122,15 +125,37 @@ def _at(year: int, month: int, day: int) -> datetime.datetime:
     )
 
 
-def _take_to(assessment: Assessment, outcome: str, *, officer, reviewer) -> Assessment:
-    """Answer, submit, verify and accept (or return) through the services."""
-    answers = list(assessment.answers.order_by("pk"))
+def _evidence(title: str) -> SimpleUploadedFile:
+    """A one-page PDF standing in for a minutes or a report (biên bản)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile(
+        f"{title}.pdf", buffer.getvalue(), content_type="application/pdf"
+    )
+
+
+def _take_to(
+    assessment: Assessment, outcome: str, *, officer, reviewer, evidence: bool
+) -> Assessment:
+    """Answer (with evidence files on the first criteria), submit, verify and
+    accept (or return) through the services."""
+    answers = list(assessment.answers.select_related("criterion").order_by("pk"))
     services.assessment_answers_update(
         assessment=assessment,
         expected_version=assessment.version,
         answers={a.pk: services.AnswerInput(met=True, note=NOTE) for a in answers},
         by=officer,
     )
+    for answer in answers[:2] if evidence else []:
+        services.evidence_add(
+            assessment=assessment,
+            answer_id=answer.pk,
+            file=_evidence(f"Biên bản tiêu chí {answer.criterion.code}"),
+            by=officer,
+        )
     if outcome == "draft":
         return assessment
     assessment = services.assessment_submit(assessment=assessment, by=officer)
@@ -194,7 +219,9 @@ def _assess_ward(key: str, year: int, outcome: str, *, users, past: bool) -> boo
     if key == "ag91-30307":
         officer = users["phuong.longxuyen"]
     assessment = services.assessment_create(year=year, ward_police=ward, by=officer)
-    assessment = _take_to(assessment, outcome, officer=officer, reviewer=reviewer)
+    assessment = _take_to(
+        assessment, outcome, officer=officer, reviewer=reviewer, evidence=not past
+    )
     if past:
         _backdate(assessment, year, ward.area.valid_to)
     if outcome == "all":
@@ -217,7 +244,9 @@ def _assess_registrations(users, *, past: bool) -> int:
         )
         # Two of the approved units fall short of one criterion.
         outcome = "some" if index in (2, 6) else "all"
-        assessment = _take_to(assessment, outcome, officer=reviewer, reviewer=reviewer)
+        assessment = _take_to(
+            assessment, outcome, officer=reviewer, reviewer=reviewer, evidence=False
+        )
         if past:
             _backdate(assessment, 2023, None)
         if outcome == "all":

@@ -171,6 +171,32 @@ class CityTargetsTests(TestCase):
         self.assertEqual(rows_by(progress, MIN_SHARE_2025)[(LX, 2023)].base, 21)
 
 
+class OtherProvincesTests(TestCase):
+    def test_wards_of_another_province_do_not_count(self):
+        p = Personas()
+        before = campaign_progress(as_of=datetime.date(2026, 12, 31))
+        other = Area.objects.create(
+            key="xx", code="99", name="Khác", kind="province", search_name="khac"
+        )
+        for n in range(3):
+            area = Area.objects.create(
+                key=f"xx-{n}",
+                code=f"99{n}",
+                name=f"Khác {n}",
+                kind="ward",
+                parent=other,
+                valid_from=datetime.date(2025, 7, 1),
+                search_name=f"khac {n}",
+            )
+            ward = WardPolice.objects.create(area=area, name=f"CA {n}", search_name="")
+            builders.assessment(by=p.staff, year=2026, ward=ward)
+        after = campaign_progress(as_of=datetime.date(2026, 12, 31))
+        self.assertEqual(
+            [r.as_dict() for r in after.rows], [r.as_dict() for r in before.rows]
+        )
+        self.assertEqual(after.for_target(FULL_2030)[0].base, 14)
+
+
 class ProvinceTargetsTests(TestCase):
     """2026–2030: at least one more each year, 100 % by 2030, on the 14 wards
     of the new An Giang."""

@@ -26,6 +26,8 @@ Achieved, for a ward police, is "đạt đủ các tiêu chí" that year: its
 assessment for the year is verified and accepted, and every required
 criterion is met. A ward police counts only for its own ward: after a merger
 the new ward's police is a new unit, its predecessors' results are theirs.
+Only the wards of the plan's province count (and of the province it became
+part of), however many provinces the database holds.
 
 The whole computation reads the targets, the wards, and the aggregated
 results in a fixed number of queries, whatever the number of wards, years
@@ -40,11 +42,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from campaign.assessments.choices import AssessmentStatus
-from campaign.assessments.models import Assessment, Recognition
+from campaign.assessments.models import Answer, Assessment, Recognition
 from campaign.planning.choices import (
     ProgrammeKind,
     RoundingRule,
@@ -56,7 +58,7 @@ from campaign.planning.models import Target
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
 from units.choices import AREA_KIND_PREFIX, AreaKind
-from units.models import Area
+from units.models import Area, AreaSuccession
 
 CITY_KINDS = (AreaKind.CITY, AreaKind.TOWN)
 PROVINCE_GROUPING = "province"
@@ -165,7 +167,20 @@ class _Ward:
         )
 
 
-def _wards() -> list[_Ward]:
+def _plan_provinces(targets: list[Target]) -> set[int]:
+    """The provinces the plans' targets are about: the area of each plan's
+    issuing (provincial) committee and the provinces it became part of (An
+    Giang of 2023 → the new An Giang of 01/07/2025). One query."""
+    provinces = {t.programme.plan.committee.area_id for t in targets}
+    successors = AreaSuccession.objects.filter(
+        predecessor_id__in=provinces, successor__kind=AreaKind.PROVINCE
+    ).values_list("successor_id", flat=True)
+    return provinces | set(successors)
+
+
+def _wards(provinces: set[int]) -> list[_Ward]:
+    """The wards of ``provinces`` at any date: those right under a province
+    (after the reform) and those of its cities and towns (before)."""
     return [
         _Ward(
             area_id=pk,
@@ -179,7 +194,10 @@ def _wards() -> list[_Ward]:
             parent_valid_to=parent_valid_to,
         )
         for pk, valid_from, valid_to, parent_id, parent_kind, parent_name, parent_valid_to in (
-            Area.objects.filter(kind=AreaKind.WARD).values_list(
+            Area.objects.filter(
+                Q(parent_id__in=provinces) | Q(parent__parent_id__in=provinces),
+                kind=AreaKind.WARD,
+            ).values_list(
                 "pk",
                 "valid_from",
                 "valid_to",
@@ -192,36 +210,26 @@ def _wards() -> list[_Ward]:
     ]
 
 
-def meets_all_q(prefix: str = "") -> Q:
-    """Accepted, and every required criterion met — as a condition on the
-    annotations of ``annotate_required``."""
-    return Q(**{f"{prefix}status": AssessmentStatus.ACCEPTED}) & Q(
-        required_total=F("required_met")
-    )
-
-
-def annotate_required(assessments):
-    return assessments.annotate(
-        required_total=Count("answers", filter=Q(answers__criterion__required=True)),
-        required_met=Count(
-            "answers", filter=Q(answers__criterion__required=True, answers__met=True)
-        ),
-    )
+def meets_all_q() -> Q:
+    """Accepted, and no required criterion left unmet: "đạt đủ các tiêu chí".
+    A NOT EXISTS on the answers rather than counting them, so the database
+    stops at the first unmet criterion (half the engine's time at national
+    scale, docs/benchmarks.md)."""
+    unmet = Answer.objects.filter(
+        assessment=OuterRef("pk"), criterion__required=True
+    ).exclude(met=True)
+    return Q(status=AssessmentStatus.ACCEPTED) & ~Exists(unmet)
 
 
 def _ward_results(first_year: int, last_year: int) -> set[tuple[int, int]]:
     """(ward area id, year) of every ward police that met all criteria."""
     return set(
-        annotate_required(
-            Assessment.objects.filter(
-                ward_police__isnull=False,
-                status=AssessmentStatus.ACCEPTED,
-                year__gte=first_year,
-                year__lte=last_year,
-            )
-        )
-        .filter(required_total=F("required_met"))
-        .values_list("ward_police__area_id", "year")
+        Assessment.objects.filter(
+            meets_all_q(),
+            ward_police__isnull=False,
+            year__gte=first_year,
+            year__lte=last_year,
+        ).values_list("ward_police__area_id", "year")
     )
 
 
@@ -399,17 +407,9 @@ def _quota_figures(years: set[int]) -> dict[tuple[int, str], dict[str, int]]:
         figures[(row["year"], row["unit_kind"])].update(
             registered=row["registered"], approved=row["approved"]
         )
-    assessed = (
-        annotate_required(
-            Assessment.objects.filter(
-                registration__isnull=False,
-                status=AssessmentStatus.ACCEPTED,
-                year__in=years,
-            )
-        )
-        .filter(required_total=F("required_met"))
-        .values_list("year", "registration__unit_kind")
-    )
+    assessed = Assessment.objects.filter(
+        meets_all_q(), registration__isnull=False, year__in=years
+    ).values_list("year", "registration__unit_kind")
     for year, unit_kind in assessed:
         figures[(year, unit_kind)]["assessed"] += 1
     for year, unit_kind in Recognition.objects.filter(
@@ -493,9 +493,9 @@ def campaign_progress(
     """Every target's figures on ``as_of`` (today by default), optionally for
     one phase (first and last year) or one programme."""
     as_of = as_of or timezone.localdate()
-    targets = Target.objects.select_related("programme", "phase").order_by(
-        "programme__kind", "phase__start_year", "year", "kind", "unit_kind"
-    )
+    targets = Target.objects.select_related(
+        "programme__plan__committee", "phase"
+    ).order_by("programme__kind", "phase__start_year", "year", "kind", "unit_kind")
     if phase is not None:
         targets = targets.filter(phase__start_year=phase[0], phase__end_year=phase[1])
     if programme_kind:
@@ -512,7 +512,7 @@ def campaign_progress(
     results: set[tuple[int, int]] = set()
     province = "Tỉnh"
     if ward_targets:
-        wards = _wards()
+        wards = _wards(_plan_provinces(ward_targets))
         first = min(t.phase.start_year for t in ward_targets) - 1
         last = max(t.year for t in ward_targets)
         results = _ward_results(first, last)
