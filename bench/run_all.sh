@@ -5,6 +5,7 @@
 #   RUNS=20 REQUESTS=500 bench/run_all.sh
 #   HTTP=1 bench/run_all.sh          # also the request benchmark over gunicorn
 #   DROP_DB=1 bench/run_all.sh       # drop bcd138_bench at the end
+#   ASSESS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bcd138_bench_assess bench/run_all.sh
 #
 # Only 127.0.0.1 is used: PostgreSQL :5432 (user postgres, trust), Redis :6379 db 14.
 # Results (Markdown + JSON) go to bench/results/<timestamp>/ (git-ignored).
@@ -45,6 +46,10 @@ run report_build "$RUNS"
 run worker_memory "$REPORTS"
 run request_latency "$REQUESTS"
 run registration_form "${FORM_REQUESTS:-40}" --rounds "${FORM_ROUNDS:-10}"
+# Its own throw-away database: SQLite, or PostgreSQL with ASSESS_DATABASE_URL
+# (e.g. postgres://postgres@127.0.0.1:5432/bcd138_bench_assess).
+run assessments --rounds "${ASSESS_ROUNDS:-10}" --requests "${ASSESS_REQUESTS:-30}" \
+    ${ASSESS_DATABASE_URL:+--database-url "$ASSESS_DATABASE_URL"}
 if [ "${HTTP:-0}" = 1 ]; then
     "$PY" bench/request_latency.py "$REQUESTS" --transport http --json "$OUT/request_latency_http.json" \
         > "$OUT/request_latency_http.md" || status=1

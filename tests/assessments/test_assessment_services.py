@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaign.assessments.choices import AssessmentStatus as S
 from campaign.assessments.choices import CriteriaSubject
@@ -63,6 +63,10 @@ class AssessmentServiceTestCase(TestCase):
         cls.my_binh = builders.ward_police("ag89-883-30280")  # Long Xuyên, 2023
         cls.chau_phu_a = builders.ward_police("ag89-884-30319")  # Châu Đốc, 2023
         cls.long_xuyen = builders.ward_police("ag91-30307")  # today's ward
+
+    def setUp(self):
+        # The messages are checked in English, their msgid language.
+        self.enterContext(translation.override("en"))
 
     def start(self, ward=None, year=2023, by=None):
         return services.assessment_create(
