@@ -229,3 +229,32 @@ class UnitHistoryTests(TestCase):
                 )
         response = login(self.p.staff).get(self.url)
         self.assertEqual(len(response.context["history"].years), 5)
+
+
+class RegistrationLinksTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.p = Personas()
+        cls.registration = approved_registration(
+            cls.p, area=Area.objects.get(key="ag89-883-30280"), year=2023
+        )
+
+    def test_an_approved_registration_leads_to_its_history_and_assessment(self):
+        response = login(self.p.officer_a).get(
+            en_url(
+                "registrations:registration_detail",
+                kwargs={"pk": self.registration.pk},
+            )
+        )
+        self.assertContains(response, history_url("area", self.registration.area_id))
+        self.assertContains(response, f"?registration={self.registration.pk}")
+
+    def test_a_director_sees_the_history_but_cannot_assess(self):
+        response = login(self.p.leader).get(
+            en_url(
+                "registrations:registration_detail",
+                kwargs={"pk": self.registration.pk},
+            )
+        )
+        self.assertContains(response, history_url("area", self.registration.area_id))
+        self.assertNotContains(response, f"?registration={self.registration.pk}")

@@ -197,6 +197,16 @@ def shot(page, name: str) -> None:
         "/areas/",
         "/reports/",
         "/profile/",
+        "/assessments/",
+        "/assessments/waiting/",
+        "/criteria/",
+        "/ward-police/",
+        "/progress/",
+        "/progress/?phase=2023-2025",
+        "/recognitions/",
+        "/commendations/",
+        "/pledges/",
+        "/reviews/",
     ],
 )
 def test_every_section_fits_a_phone(live_server, phone, cast, path):
