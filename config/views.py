@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from campaign.assessments.selectors.assessments import waiting_assessments_for_user
 from campaign.committees import access
 from campaign.committees.access import Capability
 from campaign.planning.selectors.periods import (
@@ -19,7 +20,8 @@ from campaign.registrations.selectors import registrations as registration_selec
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: the campaign's phase and year today, that year's quotas,
-    the way to register a unit, and what waits for the user."""
+    the way to register a unit, and what waits for the user (registrations and
+    assessments)."""
     context = {}
     if access.can(request.user, Capability.VIEW):
         programme = exemplary_programme()
@@ -35,6 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_register": access.can(request.user, Capability.REGISTER_UNITS),
             "has_waiting_list": has_waiting_list,
             "waiting_count": registration_selectors.waiting_for_user(
+                user=request.user
+            ).count()
+            if has_waiting_list
+            else 0,
+            "assessments_waiting_count": waiting_assessments_for_user(
                 user=request.user
             ).count()
             if has_waiting_list
