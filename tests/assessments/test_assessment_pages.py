@@ -881,3 +881,34 @@ class ListAndExportTests(AssessmentPageTestCase):
             en("assessments:assessment_export", "pdf")
         )
         self.assertEqual(response.status_code, 404)
+
+
+class HistoryTests(AssessmentPageTestCase):
+    def test_the_history_shows_answers_evidence_and_verifications(self):
+        first = self.answers()[0]
+        services.evidence_add(
+            assessment=self.assessment,
+            answer_id=first.pk,
+            file=pdf_file("Biên bản kiện toàn.pdf"),
+            by=self.p.officer_ward,
+        )
+        self.submit()
+        services.answer_verify(
+            assessment=self.assessment, answer_id=first.pk, met=False, by=self.p.staff
+        )
+        response = self.login(self.p.officer_ward).get(
+            en("assessments:assessment_detail", self.assessment.pk)
+        )
+        history = response.content.decode().split('id="timeline-heading"')[1]
+        for expected in (
+            "started the assessment (draft)",
+            "Evidence added",
+            "Biên bản kiện toàn.pdf",
+            "Assessment answers changed",
+            "Criteria verified",
+            f"{first.criterion.code}: không đạt (sửa kết quả của đơn vị)",
+        ):
+            with self.subTest(expected=expected):
+                self.assertIn(expected, history)
+        # Each step once: the workflow's own entries are not repeated.
+        self.assertEqual(history.count("Assessment submitted"), 0)

@@ -25,6 +25,8 @@ from campaign.assessments.selectors.assessments import (
     unit_day,
     ward_police_scope_q,
 )
+from campaign.committees.choices import AuditAction
+from campaign.committees.models import AuditEntry
 from campaign.planning.models import Phase
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
@@ -166,9 +168,56 @@ def _export_rows(rows, statuses: dict[str, str], words: dict[str, str]):
 # --- One assessment -----------------------------------------------------------------
 
 
-def assessment_timeline(*, assessment: Assessment) -> list[AssessmentTransition]:
-    """The steps of the assessment's workflow with their actors (one query)."""
-    return list(assessment.transitions.select_related("actor").order_by("at", "pk"))
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of an assessment's history: a workflow step (``step``) or
+    another recorded change — answers, evidence, verifications, the
+    recognition — from the audit trail (``action`` and ``note``)."""
+
+    at: datetime.datetime
+    actor: object
+    step: AssessmentTransition | None = None
+    action: str = ""
+    note: str = ""
+
+
+# Recorded by the workflow steps themselves: not shown twice.
+_STEP_ACTIONS = frozenset(
+    {
+        AuditAction.ASSESSMENT_CREATED,
+        AuditAction.ASSESSMENT_SUBMITTED,
+        AuditAction.ASSESSMENT_RETURNED,
+        AuditAction.ASSESSMENT_ACCEPTED,
+    }
+)
+
+
+def assessment_timeline(*, assessment: Assessment) -> list[TimelineEntry]:
+    """Everything that happened to the assessment, oldest first: its workflow
+    steps with their actors and reasons, and every other change the audit
+    trail recorded for it — answers saved, evidence added or removed,
+    criteria verified or released, the recognition (two queries)."""
+    entries = [
+        TimelineEntry(at=step.at, actor=step.actor, step=step)
+        for step in assessment.transitions.select_related("actor")
+    ]
+    recorded = (
+        AuditEntry.objects.filter(
+            link_name="assessments:assessment_detail", link_pk=assessment.pk
+        )
+        .exclude(action__in=_STEP_ACTIONS)
+        .select_related("actor")
+    )
+    entries += [
+        TimelineEntry(
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.get_action_display(),
+            note=entry.note,
+        )
+        for entry in recorded
+    ]
+    return sorted(entries, key=lambda e: e.at)
 
 
 def assessment_recognition(*, assessment: Assessment) -> Recognition | None:

@@ -221,12 +221,15 @@ def meets_all_q() -> Q:
     return Q(status=AssessmentStatus.ACCEPTED) & ~Exists(unmet)
 
 
-def _ward_results(first_year: int, last_year: int) -> set[tuple[int, int]]:
-    """(ward area id, year) of every ward police that met all criteria."""
+def _ward_results(
+    first_year: int, last_year: int, ward_ids: list[int]
+) -> set[tuple[int, int]]:
+    """(ward area id, year) of every ward police of ``ward_ids`` that met all
+    criteria."""
     return set(
         Assessment.objects.filter(
             meets_all_q(),
-            ward_police__isnull=False,
+            ward_police__area_id__in=ward_ids,
             year__gte=first_year,
             year__lte=last_year,
         ).values_list("ward_police__area_id", "year")
@@ -515,7 +518,7 @@ def campaign_progress(
         wards = _wards(_plan_provinces(ward_targets))
         first = min(t.phase.start_year for t in ward_targets) - 1
         last = max(t.year for t in ward_targets)
-        results = _ward_results(first, last)
+        results = _ward_results(first, last, [w.area_id for w in wards])
     figures = _quota_figures({t.year for t in quota_targets if t.year <= as_of.year})
     for target in targets:
         key, label = target_key(target), target_label(target)
