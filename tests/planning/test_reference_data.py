@@ -158,6 +158,43 @@ class LoadTwiceTests(TestCase):
             [(2023, 2025), (2026, 2030)],
         )
 
+    def test_a_ward_police_for_every_ward_of_every_era(self):
+        import datetime
+
+        from units.models import WardPolice
+        from units.selectors import valid_on_q
+
+        wards = Area.objects.filter(kind="ward")
+        self.assertEqual(WardPolice.objects.count(), wards.count())
+        self.assertEqual(WardPolice.objects.count(), 42)
+        for day, expected in (
+            ("2023-06-30", 28),
+            ("2025-01-01", 27),
+            ("2026-12-03", 14),
+        ):
+            with self.subTest(day=day):
+                on = datetime.date.fromisoformat(day)
+                self.assertEqual(
+                    WardPolice.objects.filter(valid_on_q(on, "area__")).count(),
+                    expected,
+                )
+        # After the merger, today's phường Long Xuyên has a police of its own.
+        today = WardPolice.objects.get(area__key="ag91-30307")
+        before = WardPolice.objects.get(area__key="ag89-883-30307")
+        self.assertNotEqual(today.pk, before.pk)
+        self.assertEqual(today.name, "Công an phường Long Xuyên")
+        self.assertEqual(before.name, "Công an phường Mỹ Hòa")
+
+    def test_the_placeholder_criteria_sets_are_loaded_once(self):
+        from campaign.assessments.models import CriteriaSet
+
+        self.assertEqual(
+            sorted(CriteriaSet.objects.values_list("subject", "version")),
+            [("commune_level", 1), ("organisation", 1), ("ward_police", 1)],
+        )
+        call_command("load_reference_data", stdout=io.StringIO())
+        self.assertEqual(CriteriaSet.objects.count(), 3)
+
     def test_loading_twice_changes_nothing(self):
         before = snapshot()
         out = io.StringIO()
@@ -216,6 +253,28 @@ class BrokenFileTests(TestCase):
             "the year 2031 is outside the phase 2023–2025",
             "'XX' is not one of",
         )
+
+    def test_a_broken_criteria_set_is_named_and_nothing_is_loaded(self):
+        import tempfile
+        from pathlib import Path
+        from unittest import mock
+
+        from campaign.assessments.services import criteria
+        from units.models import WardPolice
+
+        seed = criteria.criteria_seed_read()
+        seed["sets"][0]["groups"] = []
+        seed["sets"][1]["basis"] = "qd-99"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "criteria_sets.json"
+            path.write_text(json.dumps(seed, ensure_ascii=False), encoding="utf-8")
+            with mock.patch.object(criteria, "CRITERIA_SETS_FILE", path):
+                self.assert_refused(
+                    reference_data_read(),
+                    "sets[0]: Bộ tiêu chí cần ít nhất một nhóm",
+                    "sets[1].basis: no document 'qd-99'",
+                )
+        self.assertFalse(WardPolice.objects.exists())
 
     def test_the_command_says_nothing_was_changed(self, tmp_path=None):
         import tempfile

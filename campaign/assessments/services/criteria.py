@@ -209,8 +209,8 @@ def criteria_set_specs(criteria_set: CriteriaSet) -> list[GroupSpec]:
 # --- The seed file, loaded with the reference data ----------------------------------
 
 
-def criteria_seed_read(path: Path = CRITERIA_SETS_FILE) -> dict:
-    with path.open(encoding="utf-8") as handle:
+def criteria_seed_read(path: Path | None = None) -> dict:
+    with (path or CRITERIA_SETS_FILE).open(encoding="utf-8") as handle:
         return json.load(handle)
 
 
