@@ -35,8 +35,10 @@ def cast():
 def achieved_on_page(page, year: int) -> int:
     """The "achieved" figure of ``year`` in the first target table of a
     grouping page (the province's, "one more each year")."""
-    row = page.locator("table").first.locator("tr").filter(
-        has=page.locator("th", has_text=str(year))
+    row = (
+        page.locator("table")
+        .first.locator("tr")
+        .filter(has=page.locator("th", has_text=str(year)))
     )
     return int(row.locator("td").nth(3).inner_text().strip())
 
@@ -45,9 +47,7 @@ def test_officer_assesses_staff_verifies_and_recognises_progress_follows(
     live_server, page, browser, cast, tmp_path
 ):
     base = live_server.url
-    year = current_year_of_programme(
-        programme_of_kind(ProgrammeKind.MODEL_WARD_POLICE)
-    )
+    year = current_year_of_programme(programme_of_kind(ProgrammeKind.MODEL_WARD_POLICE))
     ward_police = WardPolice.objects.get(area__key="ag91-30307")
     province = Area.objects.get(key="ag91")
     page.set_default_timeout(15_000)
