@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from campaign.exports import neutralise_cell
 from campaign.planning.choices import ProgrammeKind, UnitKind
 from campaign.planning.models import Phase
 from campaign.planning.selectors.periods import current_year_of_programme
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
-from campaign.registrations.selectors.registration_list import neutralise_cell
 from tests.factories import Personas, UserFactory, reference_plan
 from units.choices import OrganisationKind
 from units.models import Area, Organisation

@@ -24,7 +24,6 @@ EXPORT_CHUNK_SIZE = 2000
 # A spreadsheet treats a cell starting with one of these as a formula (or, for
 # tab and CR, may shift it into one): "=HYPERLINK(...)", "+cmd", "-1+1",
 # "@SUM(...)". The full-width forms are read as formulas by some locales too.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def registration_filter(
@@ -197,12 +196,3 @@ def _export_rows(
             _local(submitted_at),
             _local(decided_at),
         )
-
-
-def neutralise_cell(value):
-    """A cell value that no spreadsheet will run as a formula: a string starting
-    with ``=``, ``+``, ``-``, ``@``, a tab or a line break gets a leading
-    apostrophe. Other values (numbers, dates, ``None``) are returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value

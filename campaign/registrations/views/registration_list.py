@@ -3,32 +3,19 @@ and the CSV and XLSX exports of the filtered list."""
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-from collections.abc import Iterable, Iterator
-
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from campaign import exports
 from campaign.committees import access
 from campaign.committees.access import Capability
 from campaign.planning.selectors.periods import (
@@ -45,10 +32,8 @@ from campaign.registrations.selectors.registrations import (
 )
 
 REGISTRATIONS_PER_PAGE = 50
-EXPORT_FORMATS = ("csv", "xlsx")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
-XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+# Column widths in characters, in the order of the export's columns.
+XLSX_COLUMN_WIDTHS = (10, 7, 11, 16, 40, 34, 24, 15, 18, 17, 17)
 
 
 class RegistrationPaginator(Paginator):
@@ -129,97 +114,21 @@ def _export_header() -> list[str]:
     ]
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands back what it was given, so that
-    ``csv.writer`` can format one row at a time for a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime(CSV_DATETIME_FORMAT)
-    return selectors.neutralise_cell(value)
-
-
-def _csv_lines(header: list[str], rows: Iterable[tuple]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    # A byte order mark, so that Excel reads the file as UTF-8 (Vietnamese).
-    yield "\ufeff" + writer.writerow([selectors.neutralise_cell(h) for h in header])
-    for row in rows:
-        yield writer.writerow([_csv_value(value) for value in row])
-
-
-def _xlsx_value(sheet, value):
-    if isinstance(value, datetime.datetime):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = XLSX_DATETIME_FORMAT
-        return cell
-    if isinstance(value, str):
-        # openpyxl refuses control characters; it would also store a string
-        # starting with "=" as a formula, hence the neutralising.
-        return selectors.neutralise_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
-
-
-# Column widths in characters, in the order of the export's columns.
-XLSX_COLUMN_WIDTHS = (10, 7, 11, 16, 40, 34, 24, 15, 18, 17, 17)
-
-
-def _xlsx_bytes(header: list[str], rows: Iterable[tuple]) -> bytes:
-    """A workbook people can read at once: a bold header row that stays in
-    view (frozen) with a filter on every column, and columns wide enough for
-    their content."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Registrations")[:31])
-    for index, width in enumerate(XLSX_COLUMN_WIDTHS[: len(header)], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(sheet, title))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    count = 0
-    for row in rows:
-        sheet.append([_xlsx_value(sheet, value) for value in row])
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 @require_GET
 def registration_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list (same query string as the list page, every page) as
     CSV (UTF-8 with BOM, streamed) or XLSX."""
     access.require(request.user, Capability.VIEW)
-    if fmt not in EXPORT_FORMATS:
-        raise Http404("No such export format.")
     _form, registrations = _filtered(request)
     # Labels are read now, in the request's language: a streamed body is
     # produced after the view has returned.
     header = _export_header()
     rows = selectors.registration_export_rows(registrations)
-    filename = f"dang-ky-dien-hinh-{timezone.localdate():%Y%m%d}.{fmt}"
-    response: HttpResponse | StreamingHttpResponse
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            _csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(
-            _xlsx_bytes(header, rows), content_type=XLSX_CONTENT_TYPE
-        )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
+    return exports.export_response(
+        fmt,
+        header=header,
+        rows=rows,
+        filename=f"dang-ky-dien-hinh-{timezone.localdate():%Y%m%d}",
+        sheet_title=_("Registrations"),
+        widths=XLSX_COLUMN_WIDTHS,
     )
-    # Names and phone numbers: not for shared caches.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
