@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from pypdf import PdfWriter
 
 from campaign.planning.selectors.periods import (
@@ -27,7 +28,11 @@ from campaign.planning.selectors.periods import (
     exemplary_programme,
 )
 from campaign.registrations.choices import EmailStatus
-from campaign.registrations.models import Notification, Registration
+from campaign.registrations.models import (
+    Notification,
+    Registration,
+    RegistrationTransition,
+)
 from campaign.registrations.selectors.registrations import scope_day
 from campaign.registrations.services import registrations as services
 from units.choices import DISTRICT_LEVEL_KINDS
@@ -369,6 +374,36 @@ def _register(
     return True
 
 
+def _at(month: int, day: int) -> datetime.datetime:
+    return datetime.datetime(
+        YEAR_2023, month, day, 9, 0, tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _backdate_2023() -> None:
+    """The 2023 registrations were made in the first quarter of 2023, as the
+    plan asked (registered in February and March, decided in March); their
+    workflow steps and history follow. Only what was made by this run is
+    moved: a registration dated in 2023 already is left alone."""
+    fresh = Registration.objects.filter(year=YEAR_2023, created_at__year__gt=2023)
+    made, submitted, decided = _at(2, 20), _at(3, 6), _at(3, 20)
+    for registration in fresh:
+        RegistrationTransition.objects.filter(
+            registration=registration, from_status=""
+        ).update(at=made)
+        RegistrationTransition.objects.filter(
+            registration=registration, to_status="submitted"
+        ).update(at=submitted)
+        RegistrationTransition.objects.filter(registration=registration).exclude(
+            to_status__in=("draft", "submitted")
+        ).update(at=decided)
+        registration.history.filter(history_type="+").update(history_date=made)
+        registration.history.exclude(history_type="+").update(history_date=decided)
+    fresh.filter(submitted_at__isnull=False).update(submitted_at=submitted)
+    fresh.filter(decided_at__isnull=False).update(decided_at=decided)
+    fresh.update(created_at=made, updated_at=decided)
+
+
 @transaction.atomic
 def registrations_seed(*, today: datetime.date | None = None) -> dict[int, int]:
     """Create the demo registrations that do not exist yet; returns how many
@@ -410,6 +445,7 @@ def _seed(today: datetime.date | None) -> dict[int, int]:
     year = current_year_of_programme(programme, on=today)
     if year == YEAR_2023:
         return created
+    _backdate_2023()
     created[year] = 0
     for unit in CURRENT_UNITS:
         area = organisation = None

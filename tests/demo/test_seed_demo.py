@@ -316,3 +316,24 @@ class DemoAssessmentsOnOtherDatesTests(TestCase):
             (created["pledges"], created["reviews"], created["commendations"]),
             (1, 0, 0),
         )
+
+
+@override_settings(DEBUG=True, DEMO_PASSWORD="demo-password-138")
+class DemoHistoryDatesTests(TestCase):
+    def test_the_2023_registrations_happened_in_2023(self):
+        from campaign.registrations.models import Registration, RegistrationTransition
+
+        call_command("seed_demo", stdout=io.StringIO())
+        registrations = Registration.objects.filter(year=2023)
+        self.assertEqual(registrations.count(), 16)
+        self.assertFalse(registrations.exclude(created_at__year=2023).exists())
+        self.assertFalse(
+            registrations.filter(decided_at__isnull=False)
+            .exclude(decided_at__year=2023)
+            .exists()
+        )
+        self.assertFalse(
+            RegistrationTransition.objects.filter(registration__year=2023)
+            .exclude(at__year=2023)
+            .exists()
+        )
