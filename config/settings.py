@@ -296,6 +296,13 @@ REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 # Fault injection for the reliability tests only: the render waits this long.
 REPORT_RENDER_DELAY_SECONDS = env_int("REPORT_RENDER_DELAY_SECONDS", 0, minimum=0)
 REPORT_ISSUER_PLACE = env_str("REPORT_ISSUER_PLACE", "An Giang")
+# The province this deployment serves, by GSO code, newest first: the code in
+# force on a date wins (the new An Giang is 91 since 01/07/2025, it was 89).
+CAMPAIGN_PROVINCE_CODES = tuple(
+    code.strip()
+    for code in env_str("CAMPAIGN_PROVINCE_CODES", "91,89").split(",")
+    if code.strip()
+)
 
 # --- Logging ----------------------------------------------------------------------
 

@@ -11,19 +11,33 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils import translation
 
-from reporting.choices import ReportKind
+from campaign.committees.access import Actor
+from reporting.kinds import get_kind
 from reporting.templatetags.pdf_tags import place_date
-from units.forms import EARLIEST_DATE, LATEST_DATE
-from units.selectors import province_catalogue
 
 ISSUING_BODY = (
     "BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM, HIV/AIDS, TỆ NẠN XÃ HỘI VÀ XÂY DỰNG "
     "PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC"
 )
+
+
+DEFAULT_RECIPIENTS = (
+    "Ban Chỉ đạo 138 Bộ Công an (qua V05) (để báo cáo);",
+    "Thường trực Tỉnh ủy, UBND tỉnh (để báo cáo);",
+    "Các thành viên Ban Chỉ đạo 138 tỉnh;",
+    "Công an tỉnh (PV05);",
+    "Lưu: VT.",
+)
+
+
+def _recipient_name(text: str) -> str:
+    """A recipient without its purpose and punctuation: "Ban Chỉ đạo 138 tỉnh
+    (để báo cáo);" → "ban chỉ đạo 138 tỉnh"."""
+    name = text.split("(", 1)[0]
+    return " ".join(name.strip(" ;.,-").casefold().split())
 
 
 @dataclass(frozen=True)
@@ -40,53 +54,38 @@ class OfficialDocument:
     signer_authority: str = "TM. BAN CHỈ ĐẠO"
     signer_title: str = "TRƯỞNG BAN"
     signer_name: str = ""
-    recipients: list[str] = field(
-        default_factory=lambda: [
-            "Ban Chỉ đạo 138 tỉnh (để báo cáo);",
-            "Công an tỉnh (PV05);",
-            "Lưu: VT.",
-        ]
-    )
+    recipients: list[str] = field(default_factory=lambda: list(DEFAULT_RECIPIENTS))
+    # How the issuer names itself in a list of recipients.
+    issuer_short: str = "Ban Chỉ đạo 138 tỉnh"
+
+    # The PDF's metadata (Document Information and XMP).
+    author: str = "Ban Chỉ đạo 138 tỉnh An Giang"
+    language: str = "vi"
+    keywords: str = ""
 
     @property
     def place_date(self) -> str:
         return place_date(settings.REPORT_ISSUER_PLACE, self.issued_on)
 
+    @property
+    def title(self) -> str:
+        """The title for the metadata: the kind and the subject, no blanks."""
+        return f"{self.doc_type.capitalize()} {self.subject}".strip()
 
-def clean_params(kind: str, raw: dict) -> dict:
-    """Validate a report's parameters; returns the JSON-ready form stored on the job."""
-    if kind not in ReportKind.values:
-        raise ValidationError(_("Unknown report kind."), code="unknown_kind")
-    as_of = raw.get("as_of")
-    if isinstance(as_of, str):
-        try:
-            as_of = datetime.date.fromisoformat(as_of)
-        except ValueError:
-            raise ValidationError(
-                _("Enter a valid date, for example 30/06/2023."), code="invalid_date"
-            ) from None
-    if not isinstance(as_of, datetime.date):
-        raise ValidationError(_("Choose the date of the report."), code="missing_date")
-    if not EARLIEST_DATE <= as_of <= LATEST_DATE:
-        raise ValidationError(
-            _("Choose a date between 01/01/1900 and 31/12/2100."), code="date_range"
-        )
-    return {"as_of": as_of.isoformat()}
+    @property
+    def delivered_to(self) -> list[str]:
+        """"Nơi nhận" without the issuer itself (it keeps its copy as "Lưu")."""
+        own = {_recipient_name(self.issuing_body), _recipient_name(self.issuer_short)}
+        return [
+            r for r in self.recipients if r.strip() and _recipient_name(r) not in own
+        ]
 
 
-def render_html(*, kind: str, params: dict, issued_on: datetime.date) -> str:
-    """The report's final HTML, ready for WeasyPrint."""
-    as_of = datetime.date.fromisoformat(params["as_of"])
-    if kind == ReportKind.AREA_CATALOGUE:
-        catalogue = province_catalogue(as_of=as_of)
-        document = OfficialDocument(
-            subject=(
-                f"Danh mục đơn vị hành chính tỉnh An Giang tại ngày {as_of:%d/%m/%Y}"
-            ),
-            issued_on=issued_on,
-        )
-        return render_to_string(
-            "reporting/pdf/area_catalogue.html",
-            {"document": document, "catalogue": catalogue},
-        )
-    raise ValidationError(_("Unknown report kind."), code="unknown_kind")
+def render_job_html(job, user: Actor) -> str:
+    """The final HTML of ``job``, its context read as ``user``, in the job's
+    language. The worker, ``render_report`` and the benchmarks all call this."""
+    spec = get_kind(job.kind)
+    language = job.params.get("language") or "vi"
+    with translation.override(language):
+        context = spec.build_context(job, user)
+        return render_to_string(spec.template, context)

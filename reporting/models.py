@@ -9,7 +9,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reporting.choices import FINISHED_STATUSES, ReportKind, ReportStatus
+from reporting.choices import (
+    FINISHED_STATUSES,
+    UNFINISHED_STATUSES,
+    FailureReason,
+    ReportKind,
+    ReportStatus,
+)
 
 
 class ReportJob(models.Model):
@@ -40,7 +46,28 @@ class ReportJob(models.Model):
         _("file size (bytes)"), null=True, blank=True
     )
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # Why it failed, as a code shown in the reader's language
+    # (``FailureReason``), its parameters, and the technical detail for staff.
+    error_code = models.CharField(
+        _("failure reason"), max_length=20, choices=FailureReason.choices, blank=True
+    )
+    error_params = models.JSONField(default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The committee whose scope the report covers (null: the whole province),
+    # kept as a column so the province's history can be listed by scope.
+    scope_committee = models.ForeignKey(
+        "committees.SteeringCommittee",
+        verbose_name=_("scope"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The parameters in a canonical form, hashed: two requests with the same
+    # key are the same report (a second one reuses the running job).
+    params_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # The worker's last sign of life while it renders (the heartbeat).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -67,8 +94,18 @@ class ReportJob(models.Model):
                 condition=~Q(status=ReportStatus.DONE) | ~Q(sha256=""),
                 name="%(app_label)s_%(class)s_done_has_checksum",
             ),
+            # One unfinished job per person and parameters: asking again while
+            # it is being prepared (or twice at once) reuses that job.
+            models.UniqueConstraint(
+                fields=["requested_by", "params_key"],
+                condition=Q(status__in=UNFINISHED_STATUSES) & ~Q(params_key=""),
+                name="%(app_label)s_%(class)s_one_unfinished_per_params",
+            ),
         ]
-        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"]),
+            models.Index(fields=["-created_at"], name="reporting_job_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
@@ -86,6 +123,75 @@ class ReportJob(models.Model):
         return datetime.date.fromisoformat(value) if value else None
 
     @property
+    def failure_reason(self) -> str:
+        """The failure in the active language (empty when it did not fail)."""
+        if not self.error_code:
+            return ""
+        label = str(FailureReason(self.error_code).label)
+        try:
+            return label % {"attempts": self.attempts, **self.error_params}
+        except (KeyError, TypeError, ValueError):
+            return label
+
+    @property
     def download_name(self) -> str:
         as_of = self.params.get("as_of", "")
-        return f"{self.kind.replace('_', '-')}-{as_of}.pdf"
+        phase = self.params.get("phase", "")
+        parts = [self.kind.replace("_", "-"), phase, as_of]
+        return "-".join(p for p in parts if p) + ".pdf"
+
+
+class ReportTexts(models.Model):
+    """The written parts of a phase report that staff enter (nội dung báo cáo do
+    cơ quan thường trực soạn): the situation (Đặc điểm tình hình), the overall
+    assessment (Đánh giá chung), the directions (Phương hướng), the proposals
+    (Đề xuất, kiến nghị), and who signs. One per phase and committee; a
+    request copies them into the job's parameters, so a report keeps the texts
+    it was made with."""
+
+    committee = models.ForeignKey(
+        "committees.SteeringCommittee",
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="report_texts",
+    )
+    phase = models.ForeignKey(
+        "planning.Phase",
+        verbose_name=_("phase"),
+        on_delete=models.CASCADE,
+        related_name="report_texts",
+    )
+    situation = models.TextField(_("situation"), max_length=8000, blank=True)
+    assessment = models.TextField(_("overall assessment"), max_length=8000, blank=True)
+    directions = models.TextField(_("directions"), max_length=8000, blank=True)
+    proposals = models.TextField(
+        _("proposals and recommendations"), max_length=8000, blank=True
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    signer_title = models.CharField(
+        _("signer's title"), max_length=120, blank=True, default="TRƯỞNG BAN"
+    )
+    recipients = models.TextField(
+        _("recipients (one per line)"), max_length=2000, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report texts")
+        verbose_name_plural = _("report texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "phase"],
+                name="%(app_label)s_%(class)s_one_per_committee_phase",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} {self.phase}"

@@ -102,11 +102,20 @@ class StaticOnlyURLFetcher(URLFetcher):
         return None
 
 
-def render_pdf(html: str) -> bytes:
-    """Render an HTML document (already escaped by the template engine) to PDF."""
+def render_pdf(html: str, *, archival: bool = False) -> bytes:
+    """Render an HTML document (already escaped by the template engine) to PDF.
+
+    The metadata come from the document's head: ``<title>``, ``<meta
+    name="author">``, ``<meta name="description">`` (the subject),
+    ``<meta name="keywords">`` and ``<html lang>``. ``archival`` gives the
+    PDF/A-3b variant (fonts embedded, XMP metadata, an sRGB output intent).
+    Identifiers and dates that WeasyPrint would take from the clock are fixed
+    so that the same HTML gives the same bytes.
+    """
     document = HTML(
         string=html,
         base_url=static_base_url(),
         url_fetcher=StaticOnlyURLFetcher(),
     )
-    return document.write_pdf()
+    options = {"pdf_variant": "pdf/a-3b"} if archival else {}
+    return document.write_pdf(uncompressed_pdf=False, **options)

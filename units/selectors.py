@@ -11,6 +11,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
@@ -114,12 +115,38 @@ class ProvinceCatalogue:
         return sum(self.totals[k] for k in DISTRICT_LEVEL_KINDS)
 
 
-def province_catalogue(*, as_of: datetime.date) -> ProvinceCatalogue:
+def province_catalogue(
+    *, as_of: datetime.date, province_codes: tuple[str, ...] = ()
+) -> ProvinceCatalogue:
     """The province's administrative units in force on ``as_of``, grouped by the
     district-level unit they belong to (or directly by the province after the
-    district level was abolished on 1 July 2025). Two queries in all."""
-    areas = list(Area.objects.filter(valid_on_q(as_of)).order_by("code", "name"))
-    province = next((a for a in areas if a.kind == AreaKind.PROVINCE), None)
+    district level was abolished on 1 July 2025). The province is the first of
+    ``province_codes`` in force on ``as_of`` (GSO codes change with a merger:
+    An Giang was 89, the new An Giang is 91); without codes, the only province
+    in force. Only that province's units are listed and counted, however many
+    provinces the table holds. Two queries in all."""
+    provinces = list(
+        Area.objects.filter(valid_on_q(as_of), kind=AreaKind.PROVINCE).order_by(
+            "code"
+        )
+    )
+    if province_codes:
+        rank = {code: i for i, code in enumerate(province_codes)}
+        provinces = sorted(
+            (p for p in provinces if p.code in rank), key=lambda p: rank[p.code]
+        )
+    elif len(provinces) > 1:
+        provinces = []  # ambiguous: never guess which one is meant
+    province = provinces[0] if provinces else None
+    areas = (
+        list(
+            Area.objects.filter(
+                Q(parent=province) | Q(parent__parent=province), valid_on_q(as_of)
+            ).order_by("code", "name")
+        )
+        if province is not None
+        else []
+    )
     children: dict[int | None, list[Area]] = {}
     for area in areas:
         children.setdefault(area.parent_id, []).append(area)
@@ -137,11 +164,21 @@ def province_catalogue(*, as_of: datetime.date) -> ProvinceCatalogue:
         if direct_communes:
             groups.append(_summary(province, direct_communes))
     totals = Counter(a.kind for a in areas)
+    if province is not None:
+        totals[province.kind] += 1
     return ProvinceCatalogue(
         as_of=as_of,
         province=province,
         districts=groups,
         totals={kind.value: totals.get(kind.value, 0) for kind in AreaKind},
+    )
+
+
+def configured_province_catalogue(*, as_of: datetime.date) -> ProvinceCatalogue:
+    """The catalogue of the province this deployment serves
+    (``CAMPAIGN_PROVINCE_CODES``)."""
+    return province_catalogue(
+        as_of=as_of, province_codes=tuple(settings.CAMPAIGN_PROVINCE_CODES)
     )
 
 

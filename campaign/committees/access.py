@@ -52,8 +52,15 @@ ALL_CAPABILITIES = frozenset(
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     MembershipRole.PROVINCIAL_STAFF: ALL_CAPABILITIES,
     MembershipRole.LEADER: frozenset({Capability.VIEW, Capability.REQUEST_REPORTS}),
+    # A local officer reports on their own locality (the report kinds keep
+    # the scope to their committee and those under it).
     MembershipRole.LOCAL_OFFICER: frozenset(
-        {Capability.VIEW, Capability.REGISTER_UNITS, Capability.ASSESS_UNITS}
+        {
+            Capability.VIEW,
+            Capability.REGISTER_UNITS,
+            Capability.ASSESS_UNITS,
+            Capability.REQUEST_REPORTS,
+        }
     ),
     MembershipRole.VIEWER: frozenset({Capability.VIEW}),
 }

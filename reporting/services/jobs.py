@@ -15,21 +15,26 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import logging
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from campaign.committees import access
+from campaign.committees.access import Actor
 from reporting import documents
-from reporting.choices import ReportStatus
+from reporting.choices import UNFINISHED_STATUSES, ReportStatus
+from reporting.kinds import get_kind
 from reporting.models import ReportJob
 
 logger = logging.getLogger(__name__)
@@ -64,30 +69,57 @@ def _send_on_commit(job_id: int) -> None:
     transaction.on_commit(send_report_job, robust=True)
 
 
-@transaction.atomic
-def report_request(
-    *, kind: str, params: dict, by: AbstractBaseUser, language: str = "vi"
-) -> ReportJob:
-    """Record a report request and queue it; returns at once."""
-    cleaned = documents.clean_params(kind, params)
-    job = ReportJob.objects.create(
-        kind=kind,
-        params={**cleaned, "language": language},
-        requested_by=by,
-        enqueued_at=timezone.now(),
+def params_key(*, kind: str, params: dict) -> str:
+    """The parameters in canonical JSON, hashed: equal for equal requests."""
+    canonical = json.dumps(
+        {"kind": kind, "params": params}, sort_keys=True, separators=(",", ":")
     )
-    _send_on_commit(job.pk)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def report_request(*, kind: str, data: Mapping, by: AbstractBaseUser) -> ReportJob:
+    """Check the request as ``by`` (capability, parameters, scope), record it
+    and queue it; returns at once. The same person asking for the same
+    report while it is still being prepared gets that job back, not a second
+    one — also when both requests arrive at the same moment."""
+    spec = get_kind(kind)
+    access.require(by, spec.capability)
+    params = spec.clean(data=data, user=by)
+    key = params_key(kind=kind, params=params)
+    scope = params.get("scope")
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.create(
+                kind=kind,
+                params=params,
+                params_key=key,
+                scope_committee_id=scope,
+                requested_by=by,
+                enqueued_at=timezone.now(),
+            )
+            _send_on_commit(job.pk)
+    except IntegrityError:
+        running = ReportJob.objects.filter(
+            requested_by=by, params_key=key, status__in=UNFINISHED_STATUSES
+        ).first()
+        if running is None:  # finished in between: ask again
+            return report_request(kind=kind, data=data, by=by)
+        running.reused = True
+        return running
+    job.reused = False
     return job
 
 
-def report_build_pdf(*, kind: str, params: dict, issued_on: datetime.date) -> bytes:
-    """The same document the worker builds, synchronously (``render_report``)."""
+def report_build_pdf(*, kind: str, data: Mapping, by: Actor) -> tuple[bytes, dict]:
+    """The same document the worker builds, synchronously (``render_report``):
+    the PDF and the parameters it was built from."""
     from reporting.pdf import render_pdf
 
-    cleaned = documents.clean_params(kind, params)
-    return render_pdf(
-        documents.render_html(kind=kind, params=cleaned, issued_on=issued_on)
-    )
+    spec = get_kind(kind)
+    params = spec.clean(data=data, user=by)
+    job = ReportJob(kind=kind, params=params)
+    html = documents.render_job_html(job, by)
+    return render_pdf(html, archival=params.get("archival", False)), params
 
 
 def _claim(job_id: int) -> uuid.UUID | None:
@@ -152,14 +184,12 @@ def report_job_run(*, job_id: int) -> ReportJob | None:
     stored_name = ""
     try:
         _advance(job_id, token, 10)
-        html = documents.render_html(
-            kind=job.kind,
-            params=job.params,
-            issued_on=timezone.localdate(job.created_at),
-        )
+        # The context is read as the person who asked: their scope, not the
+        # worker's (which has none).
+        html = documents.render_job_html(job, job.requested_by)
         _advance(job_id, token, 35)
         _injected_delay(job_id, token)
-        pdf = render_pdf(html)
+        pdf = render_pdf(html, archival=job.params.get("archival", False))
         _advance(job_id, token, 85)
         stored_name = default_storage.save(
             job.file.field.generate_filename(job, f"{job.public_id}.pdf"),
