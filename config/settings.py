@@ -271,7 +271,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "report-jobs-reconcile": {
         "task": "reporting.tasks.report_jobs_reconcile",
-        "schedule": env_int("REPORT_RECONCILE_INTERVAL_SECONDS", 60, minimum=5),
+        "schedule": env_int("REPORT_RECONCILE_INTERVAL_SECONDS", 20, minimum=5),
     },
     # E-mails of notifications that the broker lost or a worker dropped.
     "notification-emails-reconcile": {
@@ -287,9 +287,20 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Reports ----------------------------------------------------------------------
 
-# A running job's lease; the worker renews it as it makes progress. A job whose
-# lease ran out is taken to be lost and is sent again by the reconciler.
-REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 120, minimum=2)
+# A running job's lease: a heartbeat thread of the worker renews it every
+# REPORT_HEARTBEAT_SECONDS while the document renders (0: a third of the lease,
+# so two missed beats in a row still keep the job). A job whose lease ran out
+# is taken to be lost and is sent again by the reconciler (every
+# REPORT_RECONCILE_INTERVAL_SECONDS, above): with 30 s and 20 s, a job whose
+# worker died is sent again at most ~50 s after its last heartbeat.
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 30, minimum=2)
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 0, minimum=0)
+if REPORT_HEARTBEAT_SECONDS >= REPORT_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        f"REPORT_HEARTBEAT_SECONDS={REPORT_HEARTBEAT_SECONDS} must be shorter than "
+        f"REPORT_LEASE_SECONDS={REPORT_LEASE_SECONDS}, or the lease runs out "
+        "between two beats."
+    )
 # A pending job not picked up within this many seconds is sent again.
 REPORT_RESEND_AFTER_SECONDS = env_int("REPORT_RESEND_AFTER_SECONDS", 60, minimum=1)
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1, maximum=10)

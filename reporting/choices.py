@@ -18,15 +18,20 @@ class FailureReason(models.TextChoices):
     """Why a report failed, stored as a code and shown in the reader's
     language; the technical detail is kept apart for staff."""
 
-    WORKER_LOST = "worker_lost", _(
-        "The worker preparing it stopped %(attempts)s times."
+    WORKER_LOST = (
+        "worker_lost",
+        _("The worker preparing it stopped %(attempts)s times."),
     )
-    NEVER_STARTED = "never_started", _(
-        "It could not be started after %(attempts)s attempts: the queue did not "
-        "deliver it."
+    NEVER_STARTED = (
+        "never_started",
+        _(
+            "It could not be started after %(attempts)s attempts: the queue did not "
+            "deliver it."
+        ),
     )
-    RENDER_FAILED = "render_failed", _(
-        "An error occurred while preparing the document."
+    RENDER_FAILED = (
+        "render_failed",
+        _("An error occurred while preparing the document."),
     )
     TIMED_OUT = "timed_out", _("Preparing it took longer than allowed.")
     INVALID = "invalid", _("Its parameters are no longer valid.")

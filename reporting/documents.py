@@ -58,6 +58,9 @@ class OfficialDocument:
     # How the issuer names itself in a list of recipients.
     issuer_short: str = "Ban Chỉ đạo 138 tỉnh"
 
+    # Where it is issued ("An Giang" by default, a commune's name for a
+    # commune committee's report).
+    place: str = ""
     # The PDF's metadata (Document Information and XMP).
     author: str = "Ban Chỉ đạo 138 tỉnh An Giang"
     language: str = "vi"
@@ -65,7 +68,10 @@ class OfficialDocument:
 
     @property
     def place_date(self) -> str:
-        return place_date(settings.REPORT_ISSUER_PLACE, self.issued_on)
+        place = self.place or settings.REPORT_ISSUER_PLACE
+        if self.language == "en":
+            return f"{place}, {self.issued_on.day} {self.issued_on:%B %Y}"
+        return place_date(place, self.issued_on)
 
     @property
     def title(self) -> str:
@@ -74,7 +80,7 @@ class OfficialDocument:
 
     @property
     def delivered_to(self) -> list[str]:
-        """"Nơi nhận" without the issuer itself (it keeps its copy as "Lưu")."""
+        """ "Nơi nhận" without the issuer itself (it keeps its copy as "Lưu")."""
         own = {_recipient_name(self.issuing_body), _recipient_name(self.issuer_short)}
         return [
             r for r in self.recipients if r.strip() and _recipient_name(r) not in own

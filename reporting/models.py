@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reporting.choices import (
@@ -116,6 +117,17 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def is_stalled(self) -> bool:
+        """Being prepared, but its worker has stopped renewing the lease (no
+        heartbeat for a lease's length): interrupted, waiting for the
+        reconciler to send it again — not working."""
+        return (
+            self.status == ReportStatus.RUNNING
+            and self.lease_until is not None
+            and self.lease_until < timezone.now()
+        )
 
     @property
     def as_of(self) -> datetime.date | None:

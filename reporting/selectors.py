@@ -86,7 +86,9 @@ def report_scope_committees(*, user: Actor) -> QuerySet[SteeringCommittee]:
     )
 
 
-def report_scope_get(*, user: Actor, committee_id: int | None) -> SteeringCommittee | None:
+def report_scope_get(
+    *, user: Actor, committee_id: int | None
+) -> SteeringCommittee | None:
     """The committee a report is about, checked against the user's scope:
     ``None`` is the whole province, allowed only to the province's people;
     anything else outside the scope is a 404."""
@@ -115,7 +117,9 @@ def _phase_row(key: str) -> Phase | None:
     except (ValueError, AttributeError):
         return None
     return (
-        Phase.objects.filter(start_year=start, end_year=end).order_by("-plan_id").first()
+        Phase.objects.filter(start_year=start, end_year=end)
+        .order_by("-plan_id")
+        .first()
     )
 
 

@@ -1,13 +1,15 @@
 from django.urls import path
 
-from reporting import views
+from reporting.views import reports, texts
 
 app_name = "reporting"
 
 urlpatterns = [
-    path("", views.report_list, name="report_list"),
-    path("request/", views.report_request, name="report_request"),
-    path("<uuid:public_id>/", views.report_detail, name="report_detail"),
-    path("<uuid:public_id>/status/", views.report_status, name="report_status"),
-    path("<uuid:public_id>/download/", views.report_download, name="report_download"),
+    path("", reports.report_list, name="report_list"),
+    path("request/", reports.report_request, name="report_request"),
+    path("texts/", texts.report_texts, name="report_texts"),
+    path("<uuid:public_id>/", reports.report_detail, name="report_detail"),
+    path("<uuid:public_id>/status/", reports.report_status, name="report_status"),
+    path("<uuid:public_id>/download/", reports.report_download, name="report_download"),
+    path("<uuid:public_id>/delete/", reports.report_delete, name="report_delete"),
 ]

@@ -126,9 +126,7 @@ def province_catalogue(
     in force. Only that province's units are listed and counted, however many
     provinces the table holds. Two queries in all."""
     provinces = list(
-        Area.objects.filter(valid_on_q(as_of), kind=AreaKind.PROVINCE).order_by(
-            "code"
-        )
+        Area.objects.filter(valid_on_q(as_of), kind=AreaKind.PROVINCE).order_by("code")
     )
     if province_codes:
         rank = {code: i for i, code in enumerate(province_codes)}

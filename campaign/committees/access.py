@@ -43,6 +43,9 @@ class Capability:
     VERIFY_ASSESSMENTS = "verify_assessments"
     MANAGE_CRITERIA = "manage_criteria"
     MANAGE_AWARDS = "manage_awards"
+    # Delete anyone's report, see checksums and technical failure details,
+    # write the texts of the phase reports: the provincial standing office.
+    MANAGE_REPORTS = "manage_reports"
 
 
 ALL_CAPABILITIES = frozenset(

@@ -72,6 +72,7 @@ class AuditAction(models.TextChoices):
     PLEDGE_RECORDED = "pledge_recorded", _("Emulation pledge recorded")
     PLEDGE_RESULT_RECORDED = "pledge_result_recorded", _("Pledge result recorded")
     REVIEW_RECORDED = "review_recorded", _("Review recorded")
+    REPORT_TEXTS_SAVED = "report_texts_saved", _("Texts of a report saved")
 
 
 # Groups of actions, for the history page's filter.
@@ -146,5 +147,9 @@ AUDIT_GROUPS: dict[str, tuple[str, tuple[AuditAction, ...]]] = {
             AuditAction.PLEDGE_RESULT_RECORDED,
             AuditAction.REVIEW_RECORDED,
         ),
+    ),
+    "reports": (
+        _("Reports"),
+        (AuditAction.REPORT_TEXTS_SAVED,),
     ),
 }

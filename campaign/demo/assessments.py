@@ -40,6 +40,7 @@ from campaign.assessments.models import (
     AssessmentTransition,
     Commendation,
     EmulationPledge,
+    Recognition,
     Review,
 )
 from campaign.assessments.services import assessments as services
@@ -490,7 +491,31 @@ def assessments_seed(*, today: datetime.date | None = None) -> dict[str, int]:
         created["pledges"] = _pledge(users)
     if today >= datetime.date(2025, 6, 25):
         created["reviews"] = _reviews(users)
+    _record_on_decision_day(today)
     Notification.objects.filter(
         pk__gt=latest or 0, email_status=EmailStatus.PENDING
     ).update(email_status=EmailStatus.NOT_NEEDED)
     return created
+
+
+def _recorded_at(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time(16, 0), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _record_on_decision_day(today: datetime.date) -> None:
+    """The demo stands for a history recorded as it happened: each past
+    decision, pledge and review is entered on its own day, not on the day the
+    demo was seeded — otherwise a report "as of" a past day, which counts only
+    what was recorded by then, would leave them out."""
+    for model, day_field in (
+        (Recognition, "decided_on"),
+        (Commendation, "decided_on"),
+        (EmulationPledge, "signed_on"),
+        (Review, "held_on"),
+    ):
+        for pk, day in model.objects.filter(**{f"{day_field}__lt": today}).values_list(
+            "pk", day_field
+        ):
+            model.objects.filter(pk=pk).update(created_at=_recorded_at(day))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django import template
+from django.utils import translation
 
 from units.choices import AREA_KIND_PREFIX, COMMUNE_LEVEL_KINDS
 
@@ -51,3 +52,32 @@ def kind_counts(counts: dict[str, int]) -> str:
         if counts.get(str(kind))
     ]
     return ", ".join(parts)
+
+
+@register.simple_tag
+def vi_en(vietnamese: str, english: str) -> str:
+    """The fixed wording of an official document in the document's language:
+    the Vietnamese is the authoritative text (written here, next to its
+    English rendering, rather than looked up in a catalogue that could drift
+    from the decree's wording)."""
+    language = translation.get_language() or "vi"
+    return english if language.startswith("en") else vietnamese
+
+
+@register.filter
+def share(part: int, whole: int) -> str:
+    """``part`` of ``whole`` in per cent, one decimal in the Vietnamese way
+    ("36,4 %"); a dash when there is no whole."""
+    if not whole:
+        return "–"
+    value = f"{100 * part / whole:.1f}".rstrip("0").rstrip(".")
+    language = translation.get_language() or "vi"
+    if not language.startswith("en"):
+        value = value.replace(".", ",")
+    return f"{value} %"
+
+
+@register.filter
+def dash(value) -> str:
+    """A number, or an en dash when there is none."""
+    return "–" if value is None or value == "" else str(value)

@@ -1,23 +1,26 @@
-"""Report pages: request, progress, download — and what users must not reach."""
+"""A report's own pages: its progress, its parameters in words, its download —
+what each reader sees of it, and what users must not reach."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from unittest import mock
 
 from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
-from reporting import services
-from reporting.choices import ReportStatus
+from reporting.choices import FailureReason, ReportKind, ReportStatus
 from reporting.models import ReportJob
 from tests.factories import Personas
 from tests.reporting.factories import ReportJobFactory
 
 
-def done_job(user, content=b"%PDF-1.7 fake"):
-    job = ReportJobFactory(requested_by=user, status=ReportStatus.DONE, sha256="a" * 64)
+def done_job(user, content=b"%PDF-1.7 fake", **fields):
+    job = ReportJobFactory(
+        requested_by=user, status=ReportStatus.DONE, sha256="a" * 64, **fields
+    )
     job.file.save(f"{job.public_id}.pdf", ContentFile(content), save=False)
     ReportJob.objects.filter(pk=job.pk).update(
         file=job.file.name, file_size=len(content)
@@ -25,89 +28,28 @@ def done_job(user, content=b"%PDF-1.7 fake"):
     return job
 
 
-class ReportRequestViewTests(TestCase):
+def failed_job(user):
+    return ReportJobFactory(
+        requested_by=user,
+        status=ReportStatus.FAILED,
+        attempts=3,
+        error_code=FailureReason.WORKER_LOST,
+        error="WorkerLostError: SIGKILL in render_pdf",
+    )
+
+
+def en(url: str) -> str:
+    return "/en" + url
+
+
+class ReportDownloadTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.p = Personas()
-        cls.staff = cls.p.staff
-
-    def setUp(self):
-        self.client.force_login(self.staff)
-        self.send = mock.patch.object(services, "_send").start()
-        self.addCleanup(mock.patch.stopall)
-
-    def post(self, data, language="vi"):
-        url = reverse("reporting:report_request")
-        if language == "en":
-            url = "/en" + url
-        with self.captureOnCommitCallbacks(execute=True):
-            return self.client.post(url, data)
-
-    def test_request_redirects_to_the_progress_page_and_queues_once(self):
-        response = self.post({"kind": "area_catalogue", "as_of": "2023-06-30"})
-        job = ReportJob.objects.get()
-        self.assertRedirects(
-            response, job.get_absolute_url(), fetch_redirect_response=False
-        )
-        self.send.assert_called_once_with(job.pk)
-        self.assertEqual(job.requested_by, self.staff)
-
-    def test_dd_mm_yyyy_is_accepted(self):
-        self.post({"kind": "area_catalogue", "as_of": "30/06/2023"})
-        self.assertEqual(ReportJob.objects.get().params["as_of"], "2023-06-30")
-
-    def test_unknown_kind_is_explained_in_vietnamese_and_nothing_is_queued(self):
-        response = self.post({"kind": "salaries", "as_of": "2023-06-30"})
-        self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "Hãy chọn một lựa chọn hợp lệ", status_code=400)
-        self.assertFalse(ReportJob.objects.exists())
-        self.send.assert_not_called()
-
-    def test_dates_outside_1900_2100_or_malformed_are_explained(self):
-        for value in ("1899-12-31", "2101-01-01", "31/02/2023", "hôm qua", ""):
-            with self.subTest(value=value):
-                response = self.post({"kind": "area_catalogue", "as_of": value})
-                self.assertEqual(response.status_code, 400)
-                self.assertTrue(response.context["form"].errors["as_of"])
-        self.assertFalse(ReportJob.objects.exists())
-        self.send.assert_not_called()
-
-    def test_out_of_range_message_in_english(self):
-        response = self.post({"kind": "area_catalogue", "as_of": "2101-01-01"}, "en")
-        self.assertContains(
-            response,
-            "Choose a date between 01/01/1900 and 31/12/2100.",
-            status_code=400,
-        )
-
-    def test_out_of_range_message_in_vietnamese(self):
-        response = self.post({"kind": "area_catalogue", "as_of": "2101-01-01"})
-        self.assertContains(
-            response,
-            "Hãy chọn ngày trong khoảng 01/01/1900 đến 31/12/2100.",
-            status_code=400,
-        )
-
-    def test_local_officers_may_not_request_reports(self):
-        self.client.force_login(self.p.officer_a)
-        response = self.post({"kind": "area_catalogue", "as_of": "2023-06-30"})
-        self.assertEqual(response.status_code, 403)
-        self.assertFalse(ReportJob.objects.exists())
-
-    def test_get_on_the_request_url_is_not_allowed(self):
-        response = self.client.get(reverse("reporting:report_request"))
-        self.assertEqual(response.status_code, 405)
-
-
-class ReportAccessTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.p = Personas()
-        cls.staff, cls.officer, cls.leader = cls.p.staff, cls.p.officer_a, cls.p.leader
 
     def test_owner_downloads_the_pdf_as_an_attachment(self):
-        job = done_job(self.staff)
-        self.client.force_login(self.staff)
+        job = done_job(self.p.staff)
+        self.client.force_login(self.p.staff)
         response = self.client.get(
             reverse("reporting:report_download", args=[job.public_id])
         )
@@ -116,19 +58,61 @@ class ReportAccessTests(TestCase):
         self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
         self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.7 fake")
 
+    def test_a_leader_of_the_province_downloads_the_staffs_report(self):
+        job = done_job(self.p.staff)
+        self.client.force_login(self.p.leader)
+        response = self.client.get(
+            reverse("reporting:report_download", args=[job.public_id])
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.7 fake")
+
     def test_a_report_file_missing_from_storage_is_404_not_an_error(self):
-        job = done_job(self.staff)
+        job = done_job(self.p.staff)
         job.file.storage.delete(job.file.name)
-        self.client.force_login(self.staff)
+        self.client.force_login(self.p.staff)
         with self.assertLogs("campaign.downloads", "WARNING"):
             response = self.client.get(
                 reverse("reporting:report_download", args=[job.public_id])
             )
         self.assertEqual(response.status_code, 404)
 
-    def test_another_users_report_is_a_404_everywhere(self):
-        job = done_job(self.staff)
-        self.client.force_login(self.officer)
+    def test_unfinished_report_cannot_be_downloaded(self):
+        job = ReportJobFactory(requested_by=self.p.staff)
+        self.client.force_login(self.p.staff)
+        response = self.client.get(
+            reverse("reporting:report_download", args=[job.public_id])
+        )
+        self.assertEqual(response.status_code, 404)
+
+
+class ReportReachTests(TestCase):
+    """Whose reports a user reaches: their own; the province's staff and
+    leaders every report of the province; nobody else anyone else's."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.p = Personas()
+
+    def test_another_officers_report_is_a_404_everywhere(self):
+        job = done_job(self.p.officer_b)
+        for user in (self.p.officer_a, self.p.officer_ward):
+            self.client.force_login(user)
+            for name in (
+                "report_detail",
+                "report_status",
+                "report_download",
+                "report_delete",
+            ):
+                with self.subTest(user=user.username, name=name):
+                    response = self.client.get(
+                        reverse(f"reporting:{name}", args=[job.public_id])
+                    )
+                    self.assertEqual(response.status_code, 404)
+
+    def test_the_staffs_report_is_a_404_to_a_local_officer(self):
+        job = done_job(self.p.staff)
+        self.client.force_login(self.p.officer_a)
         for name in ("report_detail", "report_status", "report_download"):
             with self.subTest(name=name):
                 response = self.client.get(
@@ -136,29 +120,129 @@ class ReportAccessTests(TestCase):
                 )
                 self.assertEqual(response.status_code, 404)
 
+    def test_province_staff_and_leaders_open_an_officers_report(self):
+        job = done_job(self.p.officer_ward)
+        for user in (self.p.staff, self.p.leader):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                response = self.client.get(job.get_absolute_url())
+                self.assertEqual(response.status_code, 200)
+
     def test_unknown_report_is_a_404(self):
-        self.client.force_login(self.staff)
+        self.client.force_login(self.p.staff)
         response = self.client.get(
             reverse("reporting:report_detail", args=[uuid.uuid4()])
         )
         self.assertEqual(response.status_code, 404)
 
-    def test_unfinished_report_cannot_be_downloaded(self):
-        job = ReportJobFactory(requested_by=self.staff)
-        self.client.force_login(self.staff)
-        response = self.client.get(
-            reverse("reporting:report_download", args=[job.public_id])
+
+class ReportDetailTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.p = Personas()
+
+    def test_the_parameters_are_shown_in_words(self):
+        job = ReportJobFactory(
+            requested_by=self.p.officer_ward,
+            kind=ReportKind.PHASE_PROGRESS,
+            scope_committee=self.p.committee_ward,
+            params={
+                "phase": "2023-2025",
+                "as_of": "2025-06-30",
+                "scope": self.p.committee_ward.pk,
+                "language": "en",
+                "archival": True,
+                "issued_on": "2025-07-02",
+            },
         )
-        self.assertEqual(response.status_code, 404)
+        self.client.force_login(self.p.officer_ward)
+        response = self.client.get(en(job.get_absolute_url()))
+        self.assertContains(response, "<h1 class=\"h3 mb-3\">Progress report of a phase 2023–2025</h1>", html=True)
+        for text in (
+            "30/06/2025",
+            self.p.committee_ward.short_name,
+            "English",
+            "02/07/2025",
+            self.p.officer_ward.username,
+        ):
+            self.assertContains(response, text)
+        self.assertContains(response, '<dd class="col-sm-7">Yes</dd>', html=True)
+
+    def test_a_report_on_the_province_says_so(self):
+        job = ReportJobFactory(requested_by=self.p.staff)
+        self.client.force_login(self.p.staff)
+        response = self.client.get(en(job.get_absolute_url()))
+        self.assertContains(response, "Whole province")
+
+    def test_the_staff_see_the_checksum_and_leaders_do_not(self):
+        job = done_job(self.p.staff)
+        self.client.force_login(self.p.staff)
+        self.assertContains(self.client.get(job.get_absolute_url()), "a" * 64)
+        self.client.force_login(self.p.leader)
+        response = self.client.get(job.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "a" * 64)
+        self.assertNotContains(response, "SHA-256")
+        self.assertContains(
+            response, reverse("reporting:report_download", args=[job.public_id])
+        )
+
+    def test_a_failure_is_explained_in_the_readers_language_and_detailed_to_staff(
+        self,
+    ):
+        job = failed_job(self.p.leader)
+        self.client.force_login(self.p.leader)
+        response = self.client.get(en(job.get_absolute_url()))
+        self.assertContains(response, "The worker preparing it stopped 3 times.")
+        self.assertNotContains(response, "SIGKILL")
+        self.client.force_login(self.p.staff)
+        response = self.client.get(en(job.get_absolute_url()))
+        self.assertContains(response, "The worker preparing it stopped 3 times.")
+        self.assertContains(response, "WorkerLostError: SIGKILL in render_pdf")
+
+    def test_a_local_officer_never_sees_the_technical_detail_of_their_failure(self):
+        job = failed_job(self.p.officer_a)
+        self.client.force_login(self.p.officer_a)
+        response = self.client.get(en(job.get_absolute_url()))
+        self.assertContains(response, "could not be prepared")
+        self.assertNotContains(response, "SIGKILL")
+
+    def test_a_stalled_report_says_it_will_be_resumed(self):
+        job = ReportJobFactory(
+            requested_by=self.p.staff,
+            status=ReportStatus.RUNNING,
+            progress=35,
+            attempts=1,
+            lease_until=timezone.now() - datetime.timedelta(minutes=5),
+        )
+        self.client.force_login(self.p.staff)
+        response = self.client.get(
+            en(reverse("reporting:report_status", args=[job.public_id]))
+        )
+        self.assertContains(response, "Interrupted — it will be resumed shortly.")
+        self.assertContains(response, 'hx-trigger="every 1s"')
+
+    def test_a_running_report_is_not_called_interrupted(self):
+        job = ReportJobFactory(
+            requested_by=self.p.staff,
+            status=ReportStatus.RUNNING,
+            progress=35,
+            lease_until=timezone.now() + datetime.timedelta(minutes=2),
+        )
+        self.client.force_login(self.p.staff)
+        response = self.client.get(en(job.get_absolute_url()))
+        self.assertNotContains(response, "Interrupted")
+        self.assertContains(response, "Preparing the document… 35%")
 
     def test_progress_fragment_polls_until_finished(self):
         job = ReportJobFactory(
-            requested_by=self.staff, status=ReportStatus.RUNNING, progress=35
+            requested_by=self.p.staff, status=ReportStatus.RUNNING, progress=35
         )
-        self.client.force_login(self.staff)
+        self.client.force_login(self.p.staff)
         url = reverse("reporting:report_status", args=[job.public_id])
         response = self.client.get(url, headers={"HX-Request": "true"})
         self.assertContains(response, 'hx-trigger="every 1s"')
+        self.assertContains(response, '<progress id="report-progress"')
         self.assertContains(response, 'value="35"')
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportStatus.DONE, sha256="b" * 64
@@ -169,38 +253,38 @@ class ReportAccessTests(TestCase):
             response, reverse("reporting:report_download", args=[job.public_id])
         )
 
-    def test_failed_report_shows_its_reason(self):
-        job = ReportJobFactory(
-            requested_by=self.staff,
-            status=ReportStatus.FAILED,
-            error="Worker stopped 3 times.",
+    def test_without_javascript_a_link_reloads_the_progress(self):
+        job = ReportJobFactory(requested_by=self.p.staff)
+        self.client.force_login(self.p.staff)
+        response = self.client.get(en(job.get_absolute_url()))
+        self.assertContains(
+            response,
+            f'<noscript><p><a href="{job.get_absolute_url()}">Reload this page to '
+            "see the progress.</a></p></noscript>",
+            html=True,
         )
-        self.client.force_login(self.staff)
-        response = self.client.get(job.get_absolute_url())
-        self.assertContains(response, "Worker stopped 3 times.")
 
-    def test_report_list_shows_only_my_reports_with_constant_queries(self):
-        mine = [ReportJobFactory(requested_by=self.leader) for _ in range(3)]
-        ReportJobFactory(requested_by=self.staff)
-        self.client.force_login(self.leader)
-        with self.assertNumQueries(6):
-            response = self.client.get(reverse("reporting:report_list"))
-        self.assertEqual(
-            {j.pk for j in response.context["page_obj"]}, {j.pk for j in mine}
+    def test_the_delete_button_is_offered_to_who_may_delete_a_finished_report(self):
+        job = done_job(self.p.leader)
+        delete_url = reverse("reporting:report_delete", args=[job.public_id])
+        for user, offered in (
+            (self.p.leader, True),
+            (self.p.staff, True),
+        ):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                response = self.client.get(job.get_absolute_url())
+                (self.assertContains if offered else self.assertNotContains)(
+                    response, delete_url
+                )
+        staffs = done_job(self.p.staff)
+        self.client.force_login(self.p.leader)
+        response = self.client.get(staffs.get_absolute_url())
+        self.assertNotContains(
+            response, reverse("reporting:report_delete", args=[staffs.public_id])
         )
-        for _ in range(10):
-            ReportJobFactory(requested_by=self.leader)
-        with self.assertNumQueries(6):
-            self.client.get(reverse("reporting:report_list"))
-
-    def test_eager_mode_request_renders_within_the_request(self):
-        # The embedded default (no broker): the task runs when the request commits.
-        self.client.force_login(self.staff)
-        response = self.client.post(
-            reverse("reporting:report_request"),
-            {"kind": "area_catalogue", "as_of": "2023-06-30"},
-        )
-        job = ReportJob.objects.get()
-        self.assertRedirects(
-            response, job.get_absolute_url(), fetch_redirect_response=False
+        unfinished = ReportJobFactory(requested_by=self.p.leader)
+        response = self.client.get(unfinished.get_absolute_url())
+        self.assertNotContains(
+            response, reverse("reporting:report_delete", args=[unfinished.public_id])
         )

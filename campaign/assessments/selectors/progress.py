@@ -42,11 +42,26 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaign.assessments.choices import AssessmentStatus
-from campaign.assessments.models import Answer, Assessment, Recognition
+from campaign.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentTransition,
+    Recognition,
+)
 from campaign.planning.choices import (
     ProgrammeKind,
     RoundingRule,
@@ -56,7 +71,7 @@ from campaign.planning.choices import (
 )
 from campaign.planning.models import Target
 from campaign.registrations.choices import RegistrationStatus
-from campaign.registrations.models import Registration
+from campaign.registrations.models import Registration, RegistrationTransition
 from units.choices import AREA_KIND_PREFIX, AreaKind
 from units.models import Area, AreaSuccession
 
@@ -178,9 +193,16 @@ def _plan_provinces(targets: list[Target]) -> set[int]:
     return provinces | set(successors)
 
 
-def _wards(provinces: set[int]) -> list[_Ward]:
+def _wards(provinces: set[int], area_q: Q | None = None) -> list[_Ward]:
     """The wards of ``provinces`` at any date: those right under a province
-    (after the reform) and those of its cities and towns (before)."""
+    (after the reform) and those of its cities and towns (before); only those
+    matching ``area_q`` (a report's scope) when given."""
+    areas = Area.objects.filter(
+        Q(parent_id__in=provinces) | Q(parent__parent_id__in=provinces),
+        kind=AreaKind.WARD,
+    )
+    if area_q is not None:
+        areas = areas.filter(area_q)
     return [
         _Ward(
             area_id=pk,
@@ -194,10 +216,7 @@ def _wards(provinces: set[int]) -> list[_Ward]:
             parent_valid_to=parent_valid_to,
         )
         for pk, valid_from, valid_to, parent_id, parent_kind, parent_name, parent_valid_to in (
-            Area.objects.filter(
-                Q(parent_id__in=provinces) | Q(parent__parent_id__in=provinces),
-                kind=AreaKind.WARD,
-            ).values_list(
+            areas.values_list(
                 "pk",
                 "valid_from",
                 "valid_to",
@@ -210,25 +229,55 @@ def _wards(provinces: set[int]) -> list[_Ward]:
     ]
 
 
-def meets_all_q() -> Q:
+def meets_all_q(known_at: datetime.datetime | None = None) -> Q:
     """Accepted, and no required criterion left unmet: "đạt đủ các tiêu chí".
     A NOT EXISTS on the answers rather than counting them, so the database
     stops at the first unmet criterion (half the engine's time at national
-    scale, docs/benchmarks.md)."""
+    scale, docs/benchmarks.md).
+
+    With ``known_at``, as it stood then: accepted before that moment (its
+    workflow step says when). An accepted assessment is final — no step
+    leads out of "accepted" and its answers can no longer change — so its
+    answers now are its answers then."""
     unmet = Answer.objects.filter(
         assessment=OuterRef("pk"), criterion__required=True
     ).exclude(met=True)
-    return Q(status=AssessmentStatus.ACCEPTED) & ~Exists(unmet)
+    condition = Q(status=AssessmentStatus.ACCEPTED) & ~Exists(unmet)
+    if known_at is not None:
+        condition &= Exists(
+            AssessmentTransition.objects.filter(
+                assessment=OuterRef("pk"),
+                to_status=AssessmentStatus.ACCEPTED,
+                at__lt=known_at,
+            )
+        )
+    return condition
+
+
+def registration_status_then(known_at: datetime.datetime) -> Coalesce:
+    """A registration's status as it stood at ``known_at``: the target of its
+    last workflow step before then (a draft when it had none)."""
+    last_step = (
+        RegistrationTransition.objects.filter(
+            registration=OuterRef("pk"), at__lt=known_at
+        )
+        .order_by("-at", "-pk")
+        .values("to_status")[:1]
+    )
+    return Coalesce(Subquery(last_step), Value(RegistrationStatus.DRAFT))
 
 
 def _ward_results(
-    first_year: int, last_year: int, ward_ids: list[int]
+    first_year: int,
+    last_year: int,
+    ward_ids: list[int],
+    known_at: datetime.datetime | None = None,
 ) -> set[tuple[int, int]]:
     """(ward area id, year) of every ward police of ``ward_ids`` that met all
-    criteria."""
+    criteria (by ``known_at`` when given)."""
     return set(
         Assessment.objects.filter(
-            meets_all_q(),
+            meets_all_q(known_at),
             ward_police__area_id__in=ward_ids,
             year__gte=first_year,
             year__lte=last_year,
@@ -390,34 +439,75 @@ def _increment_rows(
 # --- Quotas of exemplary units ------------------------------------------------------
 
 
-def _quota_figures(years: set[int]) -> dict[tuple[int, str], dict[str, int]]:
+def registrations_then(
+    known_at: datetime.datetime | None, registration_q: Q | None = None
+) -> QuerySet[Registration]:
+    """Registrations (of ``registration_q``) with ``status_then``: their
+    status now, or as it stood at ``known_at`` for those that existed then."""
+    registrations = Registration.objects.all()
+    if registration_q is not None:
+        registrations = registrations.filter(registration_q)
+    if known_at is None:
+        return registrations.annotate(status_then=F("status"))
+    return registrations.filter(created_at__lt=known_at).annotate(
+        status_then=registration_status_then(known_at)
+    )
+
+
+def recognitions_then(
+    as_of: datetime.date, known_at: datetime.datetime | None
+) -> QuerySet[Recognition]:
+    """Recognitions decided by ``as_of`` and, with ``known_at``, recorded
+    before then (a decision entered later was not known on that day)."""
+    recognitions = Recognition.objects.filter(decided_on__lte=as_of)
+    if known_at is not None:
+        recognitions = recognitions.filter(created_at__lt=known_at)
+    return recognitions
+
+
+def _quota_figures(
+    years: set[int],
+    *,
+    as_of: datetime.date | None = None,
+    known_at: datetime.datetime | None = None,
+    registration_q: Q | None = None,
+) -> dict[tuple[int, str], dict[str, int]]:
     """Per (year, unit kind): registered, approved, assessed as meeting all,
-    recognised (three queries)."""
+    recognised (three queries); as they stood at ``known_at`` when given, of
+    the registrations matching ``registration_q`` (a report's scope)."""
     figures: dict[tuple[int, str], dict[str, int]] = defaultdict(
         lambda: {"registered": 0, "approved": 0, "assessed": 0, "recognised": 0}
     )
     if not years:
         return figures
+    registrations = registrations_then(known_at, registration_q).filter(year__in=years)
     for row in (
-        Registration.objects.filter(year__in=years)
-        .exclude(status=RegistrationStatus.WITHDRAWN)
+        registrations.exclude(status_then=RegistrationStatus.WITHDRAWN)
         .values("year", "unit_kind")
         .annotate(
             registered=Count("pk"),
-            approved=Count("pk", filter=Q(status=RegistrationStatus.APPROVED)),
+            approved=Count("pk", filter=Q(status_then=RegistrationStatus.APPROVED)),
         )
     ):
         figures[(row["year"], row["unit_kind"])].update(
             registered=row["registered"], approved=row["approved"]
         )
+    scoped = registration_q is not None
     assessed = Assessment.objects.filter(
-        meets_all_q(), registration__isnull=False, year__in=years
-    ).values_list("year", "registration__unit_kind")
-    for year, unit_kind in assessed:
+        meets_all_q(known_at), registration__isnull=False, year__in=years
+    )
+    recognised = (
+        recognitions_then(as_of, known_at)
+        if as_of is not None
+        else Recognition.objects.all()
+    ).filter(registration__isnull=False, year__in=years)
+    if scoped:
+        in_scope = Registration.objects.filter(registration_q).values("pk")
+        assessed = assessed.filter(registration__in=in_scope)
+        recognised = recognised.filter(registration__in=in_scope)
+    for year, unit_kind in assessed.values_list("year", "registration__unit_kind"):
         figures[(year, unit_kind)]["assessed"] += 1
-    for year, unit_kind in Recognition.objects.filter(
-        registration__isnull=False, year__in=years
-    ).values_list("year", "registration__unit_kind"):
+    for year, unit_kind in recognised.values_list("year", "registration__unit_kind"):
         figures[(year, unit_kind)]["recognised"] += 1
     return figures
 
@@ -492,9 +582,18 @@ def campaign_progress(
     as_of: datetime.date | None = None,
     phase: tuple[int, int] | None = None,
     programme_kind: str | None = None,
+    known_at: datetime.datetime | None = None,
+    ward_area_q: Q | None = None,
+    registration_q: Q | None = None,
 ) -> Progress:
     """Every target's figures on ``as_of`` (today by default), optionally for
-    one phase (first and last year) or one programme."""
+    one phase (first and last year) or one programme.
+
+    For a report: ``known_at`` counts only what was recorded before that
+    moment (statuses as they stood then, from the workflow steps), so a
+    report of a past day does not change when later work is recorded;
+    ``ward_area_q`` (on Area) and ``registration_q`` (on Registration) keep
+    the figures inside a committee's scope."""
     as_of = as_of or timezone.localdate()
     targets = Target.objects.select_related(
         "programme__plan__committee", "phase"
@@ -515,11 +614,16 @@ def campaign_progress(
     results: set[tuple[int, int]] = set()
     province = "Tỉnh"
     if ward_targets:
-        wards = _wards(_plan_provinces(ward_targets))
+        wards = _wards(_plan_provinces(ward_targets), ward_area_q)
         first = min(t.phase.start_year for t in ward_targets) - 1
         last = max(t.year for t in ward_targets)
-        results = _ward_results(first, last, [w.area_id for w in wards])
-    figures = _quota_figures({t.year for t in quota_targets if t.year <= as_of.year})
+        results = _ward_results(first, last, [w.area_id for w in wards], known_at)
+    figures = _quota_figures(
+        {t.year for t in quota_targets if t.year <= as_of.year},
+        as_of=as_of if known_at is not None else None,
+        known_at=known_at,
+        registration_q=registration_q,
+    )
     for target in targets:
         key, label = target_key(target), target_label(target)
         if target.kind == TargetKind.MIN_SHARE:
