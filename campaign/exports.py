@@ -4,7 +4,8 @@ no room).
 * CSV: UTF-8 with a byte order mark (Excel then reads the Vietnamese names),
   streamed one row at a time, dates as dd/mm/yyyy hh:mm;
 * XLSX: a bold, frozen header row with a filter on every column, sized
-  columns, real dates;
+  columns, real dates; one sheet (``xlsx_bytes``) or several
+  (``xlsx_workbook_bytes``, e.g. the dashboard's tables);
 * in both, a text cell that a spreadsheet would run as a formula (it starts
   with ``=``, ``+``, ``-``, ``@``, a tab or a line break) gets a leading
   apostrophe;
@@ -17,7 +18,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.cache import patch_cache_control
@@ -32,6 +35,10 @@ FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+XLSX_DATE_FORMAT = "dd/mm/yyyy"
+# Characters a sheet's title may not hold, and its greatest length.
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+SHEET_TITLE_MAX = 31
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
@@ -72,11 +79,72 @@ def _xlsx_value(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = XLSX_DATETIME_FORMAT
         return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DATE_FORMAT
+        return cell
     if isinstance(value, str):
         # openpyxl refuses control characters; it would also store a string
         # starting with "=" as a formula, hence the neutralising.
         return neutralise_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
+
+
+@dataclass(frozen=True)
+class XlsxSheet:
+    """One sheet of a workbook: its title (shortened to what a spreadsheet
+    allows), the header row, the rows, and the columns' widths in characters."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[tuple]
+    widths: Sequence[int] = ()
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    """``title`` as a sheet may be named: no ``[]:*?/\\``, no apostrophe at
+    either end, at most 31 characters, not used twice in the workbook (case
+    ignored)."""
+    base = SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip(" '")[:SHEET_TITLE_MAX]
+    base = base.rstrip(" '") or "Sheet"
+    name, number = base, 1
+    while name.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        name = base[: SHEET_TITLE_MAX - len(suffix)] + suffix
+    taken.add(name.casefold())
+    return name
+
+
+def _write_sheet(workbook: Workbook, spec: XlsxSheet, taken: set[str]) -> None:
+    sheet = workbook.create_sheet(title=_sheet_title(spec.title, taken))
+    header = spec.header
+    for index, width in enumerate(spec.widths[: len(header)], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(sheet, title))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
+    for row in spec.rows:
+        sheet.append([_xlsx_value(sheet, value) for value in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+
+
+def xlsx_workbook_bytes(sheets: Iterable[XlsxSheet]) -> bytes:
+    """A workbook of several sheets, each as ``xlsx_bytes`` makes its one."""
+    workbook = Workbook(write_only=True)
+    taken: set[str] = set()
+    for spec in sheets:
+        _write_sheet(workbook, spec, taken)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def xlsx_bytes(
@@ -89,26 +157,25 @@ def xlsx_bytes(
     """A workbook people can read at once: a bold header row that stays in
     view (frozen) with a filter on every column, and columns ``widths``
     characters wide."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    for index, width in enumerate(widths[: len(header)], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(sheet, title))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    count = 0
-    for row in rows:
-        sheet.append([_xlsx_value(sheet, value) for value in row])
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_workbook_bytes(
+        [XlsxSheet(title=sheet_title, header=header, rows=rows, widths=widths)]
+    )
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def xlsx_response(content: bytes, *, filename: str) -> HttpResponse:
+    """A workbook (``xlsx_workbook_bytes``) as ``filename``.xlsx, private and
+    not stored by any cache."""
+    return _attachment(
+        HttpResponse(content, content_type=XLSX_CONTENT_TYPE), f"{filename}.xlsx"
+    )
 
 
 def export_response(
@@ -135,8 +202,4 @@ def export_response(
             xlsx_bytes(header, rows, sheet_title=sheet_title, widths=widths),
             content_type=XLSX_CONTENT_TYPE,
         )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{filename}.{fmt}"
-    )
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return _attachment(response, f"{filename}.{fmt}")

@@ -61,6 +61,10 @@ EXEMPLARY_KINDS = (
     UnitKind.ENTERPRISE,
     UnitKind.SCHOOL,
 )
+# The PDF lists units one by one up to this many; beyond, a province-wide or
+# national summary would run to hundreds of pages, and the tables by kind and
+# locality say what matters (the full list is in the XLSX export).
+UNIT_LIST_LIMIT = 300
 STATUS_ORDER = (
     RegistrationStatus.DRAFT,
     RegistrationStatus.SUBMITTED,
@@ -284,6 +288,11 @@ class PhaseReportData:
     reviews: list[ReviewRow] = field(default_factory=list)
     share_percent: str = ""  # the city/town target's share, "30"
     quiet_years: list[int] = field(default_factory=list)  # no quota, no unit
+    units_total: int = 0  # ``units`` stops at UNIT_LIST_LIMIT
+
+    @property
+    def units_cut(self) -> bool:
+        return self.units_total > len(self.units)
 
     @property
     def status_labels(self) -> list[str]:
@@ -423,10 +432,12 @@ def phase_report_data(
     phase_key: str,
     as_of: datetime.date,
     committee_id: int | None = None,
+    unit_limit: int | None = UNIT_LIST_LIMIT,
 ) -> PhaseReportData:
     """The figures of phase ``phase_key`` as they stood at the end of
     ``as_of``, inside ``user``'s scope (and ``committee_id``'s, when given).
-    404 for an unknown phase or a committee outside the user's scope."""
+    404 for an unknown phase or a committee outside the user's scope.
+    ``units`` lists at most ``unit_limit`` registrations (None: all)."""
     phase = phase_by_key(phase_key)
     if phase is None:
         raise Http404("No such phase.")
@@ -439,13 +450,13 @@ def phase_report_data(
     )
     if not years:
         return data
-    _exemplary(data)
+    _exemplary(data, unit_limit)
     _ward_police(data)
     _awards(data)
     return data
 
 
-def _exemplary(data: PhaseReportData) -> None:
+def _exemplary(data: PhaseReportData, unit_limit: int | None) -> None:
     scope, years, known_at = data.scope, data.years, data.known_at
     registrations = list(
         registrations_then(known_at, scope.registration_q())
@@ -499,6 +510,9 @@ def _exemplary(data: PhaseReportData) -> None:
             cell["approved"] += int(status == RegistrationStatus.APPROVED)
             cell["meets_all"] += int(met)
             cell["recognised"] += int(done)
+        data.units_total += 1
+        if unit_limit is not None and len(data.units) >= unit_limit:
+            continue
         data.units.append(
             UnitRow(
                 name=name,

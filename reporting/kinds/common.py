@@ -21,6 +21,8 @@ class ReportParamsForm(StrictFormMixin, forms.Form):
         label=_("Language of the document"),
         choices=ReportLanguage.choices,
         initial=ReportLanguage.VI,
+        # Vietnamese unless asked otherwise (scripts may leave it out).
+        required=False,
     )
     archival = forms.BooleanField(
         label=_("Archival PDF (PDF/A-3b)"),

@@ -24,6 +24,7 @@ from reporting import selectors, services
 from reporting.choices import ReportLanguage, ReportStatus
 from reporting.kinds import all_kinds, get_kind
 from reporting.models import ReportJob
+from reporting.services.jobs import UNFINISHED_NOT_DELETABLE
 
 JOBS_PER_PAGE = 20
 
@@ -201,9 +202,6 @@ def report_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         # service answers (anyone else's was a 404 above).
         raise PermissionDenied
     if not job.is_finished:
-        messages.error(
-            request,
-            _("A report can be deleted once it is ready or has failed."),
-        )
+        messages.error(request, UNFINISHED_NOT_DELETABLE)
         return redirect(job)
     return render(request, "reporting/report_confirm_delete.html", context)

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -51,6 +52,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -244,27 +246,30 @@ def meets_all_q(known_at: datetime.datetime | None = None) -> Q:
     ).exclude(met=True)
     condition = Q(status=AssessmentStatus.ACCEPTED) & ~Exists(unmet)
     if known_at is not None:
+        steps = AssessmentTransition.objects.filter(assessment=OuterRef("pk"))
+        # Records without workflow steps (imported, or older than the steps)
+        # are dated by their decision.
         condition &= Exists(
-            AssessmentTransition.objects.filter(
-                assessment=OuterRef("pk"),
-                to_status=AssessmentStatus.ACCEPTED,
-                at__lt=known_at,
-            )
-        )
+            steps.filter(to_status=AssessmentStatus.ACCEPTED, at__lt=known_at)
+        ) | (~Exists(steps) & Q(decided_at__lt=known_at))
     return condition
 
 
 def registration_status_then(known_at: datetime.datetime) -> Coalesce:
     """A registration's status as it stood at ``known_at``: the target of its
-    last workflow step before then (a draft when it had none)."""
+    last workflow step before then; a draft when its steps all came later;
+    its status now when it has no steps at all (imported records)."""
+    steps = RegistrationTransition.objects.filter(registration=OuterRef("pk"))
     last_step = (
-        RegistrationTransition.objects.filter(
-            registration=OuterRef("pk"), at__lt=known_at
-        )
-        .order_by("-at", "-pk")
-        .values("to_status")[:1]
+        steps.filter(at__lt=known_at).order_by("-at", "-pk").values("to_status")[:1]
     )
-    return Coalesce(Subquery(last_step), Value(RegistrationStatus.DRAFT))
+    return Coalesce(
+        Subquery(last_step),
+        Case(
+            When(Exists(steps), then=Value(RegistrationStatus.DRAFT)),
+            default=F("status"),
+        ),
+    )
 
 
 def _ward_results(
