@@ -34,7 +34,9 @@ class CapabilityTests(TestCase):
     def test_local_officer_registers_but_manages_nothing(self):
         self.assertTrue(access.can(self.p.officer_a, Capability.REGISTER_UNITS))
         self.assertFalse(access.can(self.p.officer_a, Capability.MANAGE_COMMITTEES))
-        self.assertFalse(access.can(self.p.officer_a, Capability.REQUEST_REPORTS))
+        self.assertFalse(access.can(self.p.officer_a, Capability.MANAGE_REPORTS))
+        # Reports of their own locality only (the report kinds keep the scope).
+        self.assertTrue(access.can(self.p.officer_a, Capability.REQUEST_REPORTS))
 
     def test_a_user_without_membership_may_do_nothing(self):
         self.assertFalse(access.can(UserFactory(username="lonely"), Capability.VIEW))

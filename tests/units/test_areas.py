@@ -54,6 +54,28 @@ class AreaCountsTests(TestCase):
         self.assertEqual(wards["Tịnh Biên"], 7)
         self.assertEqual(catalogue.commune_level_total, 156)
 
+    def test_the_catalogue_is_of_the_configured_province_with_others_loaded(self):
+        hanoi = Area.objects.create(
+            key="hn01", code="01", name="Hà Nội", kind="province", search_name="ha noi"
+        )
+        Area.objects.create(
+            key="hn01-00004",
+            code="00004",
+            name="Ba Đình",
+            kind="ward",
+            parent=hanoi,
+            search_name="ba dinh",
+        )
+        for day, code in ((D(2023, 6, 30), "89"), (D(2025, 7, 2), "91")):
+            catalogue = selectors.configured_province_catalogue(as_of=day)
+            self.assertEqual(catalogue.province.code, code)
+            self.assertEqual(catalogue.province.name, "An Giang")
+            self.assertEqual(catalogue.totals["province"], 1)
+            names = {c.name for g in catalogue.districts for c in g.communes}
+            self.assertNotIn("Ba Đình", names)
+        # Without a configured code and two provinces, it does not guess.
+        self.assertIsNone(selectors.province_catalogue(as_of=D(2025, 7, 2)).province)
+
     def test_tinh_bien_was_a_district_before_10_april_2023(self):
         before = selectors.area_list(
             as_of=D(2023, 4, 9), query="tinh bien", kind="district"
