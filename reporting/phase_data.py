@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaign.assessments.choices import Classification
 from campaign.assessments.models import (
@@ -61,6 +62,7 @@ EXEMPLARY_KINDS = (
     UnitKind.ENTERPRISE,
     UnitKind.SCHOOL,
 )
+PROVINCE_LEVEL = _("Province level")
 # The PDF lists units one by one up to this many; beyond, a province-wide or
 # national summary would run to hundreds of pages, and the tables by kind and
 # locality say what matters (the full list is in the XLSX export).
@@ -553,19 +555,17 @@ def _exemplary(data: PhaseReportData, unit_limit: int | None) -> None:
             recognised=counts["recognised"],
         )
         for name, counts in sorted(
-            by_locality.items(), key=lambda item: (item[0] != PROVINCE_LEVEL, item[0])
+            by_locality.items(),
+            key=lambda item: (item[0] != str(PROVINCE_LEVEL), item[0]),
         )
     ]
-
-
-PROVINCE_LEVEL = "Cấp tỉnh"
 
 
 def _locality(level: str, area_kind: str | None, area_name: str | None) -> str:
     """Where a registration comes from: "Cấp tỉnh" for the provincial
     committee, else the committee's area ("Thành phố Long Xuyên")."""
     if level == "province" or not area_kind:
-        return PROVINCE_LEVEL
+        return str(PROVINCE_LEVEL)
     return f"{AREA_KIND_PREFIX[AreaKind(area_kind)]} {area_name}"
 
 
@@ -720,7 +720,12 @@ def phase_report_context(*, params: dict, user: Actor) -> dict:
         "issuing_body": "BAN CHỈ ĐẠO 138",
         "keywords": "BCĐ 138; điển hình; Công an phường kiểu mẫu",
         "language": params.get("language") or "vi",
-        "signer_title": (texts.get("signer_title") or "TRƯỞNG BAN").upper(),
+        "signer_authority": "ON BEHALF OF THE STEERING COMMITTEE"
+        if english
+        else "TM. BAN CHỈ ĐẠO",
+        "signer_title": (
+            texts.get("signer_title") or ("HEAD" if english else "TRƯỞNG BAN")
+        ).upper(),
         "signer_name": texts.get("signer_name") or "",
     }
     if texts.get("recipients"):
