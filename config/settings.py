@@ -268,10 +268,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the hard time limit, so a running task is never handed out twice.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
 }
+# How often beat runs the report reconciler; with the lease below it bounds
+# how long a report whose worker died waits before it is sent again.
+REPORT_RECONCILE_INTERVAL_SECONDS = env_int(
+    "REPORT_RECONCILE_INTERVAL_SECONDS", 20, minimum=5
+)
 CELERY_BEAT_SCHEDULE = {
     "report-jobs-reconcile": {
         "task": "reporting.tasks.report_jobs_reconcile",
-        "schedule": env_int("REPORT_RECONCILE_INTERVAL_SECONDS", 20, minimum=5),
+        "schedule": REPORT_RECONCILE_INTERVAL_SECONDS,
     },
     # E-mails of notifications that the broker lost or a worker dropped.
     "notification-emails-reconcile": {

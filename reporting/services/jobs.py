@@ -226,8 +226,8 @@ class Heartbeat:
     thread) and closes it when it stops. A renewal that fails with a database
     error is logged and tried again at the next beat (SQLite may answer
     "database is locked" while the main thread writes; a PostgreSQL
-    connection may drop): the lease is three beats long by default, so one
-    missed beat loses nothing. A renewal that finds the lease gone sets
+    connection may drop): the lease is three beats long by default, so two
+    missed beats in a row lose nothing. A renewal that finds the lease gone sets
     ``lost`` and stops: the main thread then raises ``LeaseLost`` at its next
     checkpoint, and its final write is conditional on the lease anyway.
     """
@@ -279,6 +279,8 @@ class Heartbeat:
                     connection.close()
                     continue
                 if not held:
+                    if self._stopping.is_set():
+                        return  # the main thread finished the job meanwhile
                     logger.warning(
                         "Report job %s: heartbeat found the lease taken over.",
                         self.job_id,
