@@ -73,6 +73,7 @@ class AuditAction(models.TextChoices):
     PLEDGE_RESULT_RECORDED = "pledge_result_recorded", _("Pledge result recorded")
     REVIEW_RECORDED = "review_recorded", _("Review recorded")
     REPORT_TEXTS_SAVED = "report_texts_saved", _("Texts of a report saved")
+    REPORT_DELETED = "report_deleted", _("Report deleted")
 
 
 # Groups of actions, for the history page's filter.
@@ -150,6 +151,6 @@ AUDIT_GROUPS: dict[str, tuple[str, tuple[AuditAction, ...]]] = {
     ),
     "reports": (
         _("Reports"),
-        (AuditAction.REPORT_TEXTS_SAVED,),
+        (AuditAction.REPORT_TEXTS_SAVED, AuditAction.REPORT_DELETED),
     ),
 }

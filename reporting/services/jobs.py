@@ -56,8 +56,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaign.committees import access
+from campaign.committees import access, audit
 from campaign.committees.access import Actor, Capability
+from campaign.committees.choices import AuditAction
 from reporting import documents, selectors
 from reporting.choices import UNFINISHED_STATUSES, FailureReason, ReportStatus
 from reporting.kinds import get_kind
@@ -624,6 +625,14 @@ def report_delete(*, public_id: uuid.UUID, by: AbstractBaseUser) -> None:
         if not job.is_finished:
             raise ValidationError(UNFINISHED_NOT_DELETABLE, code="unfinished")
         name = job.file.name if job.file else ""
+        as_of = job.params.get("as_of", "")
+        audit.record(
+            action=AuditAction.REPORT_DELETED,
+            by=by,
+            object_label=f"{job.get_kind_display()} {job.params.get('phase', '')} "
+            f"({as_of}) — {job.requested_by}",
+            note=f"SHA-256 {job.sha256}" if job.sha256 else "",
+        )
         job.delete()
         if name:
             transaction.on_commit(lambda: default_storage.delete(name))

@@ -22,6 +22,8 @@ from django.http import Http404
 from django.test import TestCase, override_settings
 from django.utils import timezone, translation
 
+from campaign.committees.choices import AuditAction
+from campaign.committees.models import AuditEntry
 from reporting import services
 from reporting.choices import FailureReason, ReportStatus
 from reporting.kinds.area_catalogue import AreaCatalogue
@@ -621,6 +623,10 @@ class ReportDeleteTests(TestCase):
             callback()
         self.assertFalse(ReportJob.objects.filter(pk=job.pk).exists())
         self.assertFalse(default_storage.exists(name))
+        # The deletion stays in the audit trail, with the file's checksum.
+        entry = AuditEntry.objects.get(action=AuditAction.REPORT_DELETED)
+        self.assertEqual(entry.actor, self.p.officer_a)
+        self.assertIn(job.sha256, entry.note)
 
     def test_the_owner_deletes_a_failed_report(self):
         job = ReportJobFactory(
