@@ -105,8 +105,8 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     """``title`` as a sheet may be named: no ``[]:*?/\\``, no apostrophe at
     either end, at most 31 characters, not used twice in the workbook (case
     ignored)."""
-    base = SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip(" '")[:SHEET_TITLE_MAX]
-    base = base.rstrip(" '") or "Sheet"
+    base = " ".join(SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).split())
+    base = base.strip("'")[:SHEET_TITLE_MAX].rstrip(" '") or "Sheet"
     name, number = base, 1
     while name.casefold() in taken:
         number += 1

@@ -312,6 +312,9 @@ REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 # Fault injection for the reliability tests only: the render waits this long.
 REPORT_RENDER_DELAY_SECONDS = env_int("REPORT_RENDER_DELAY_SECONDS", 0, minimum=0)
 REPORT_ISSUER_PLACE = env_str("REPORT_ISSUER_PLACE", "An Giang")
+# The dashboard keeps its figures this long (0: off); any change recorded
+# through the services makes it count them again (reporting/dashboard_cache.py).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300, minimum=0)
 # The province this deployment serves, by GSO code, newest first: the code in
 # force on a date wins (the new An Giang is 91 since 01/07/2025, it was 89).
 CAMPAIGN_PROVINCE_CODES = tuple(

@@ -1,20 +1,27 @@
 """The dashboard's filter: a phase of the plan and a locality inside the
 user's scope, sent by GET. Shape validation only: the figures are read by
-``reporting.phase_data`` as the user, which checks the scope again."""
+``reporting.phase_data`` as the user, which checks the scope again.
+
+The locality list can hold every committee of the province (more than a
+hundred): it is read as plain values and written by ``PlainSelect`` in
+Python, not option by option through Django's widget templates — that alone
+cost more than the rest of the page."""
 
 from __future__ import annotations
 
 import datetime
+from array import array
 from dataclasses import dataclass
+from html import escape
 
 from django import forms
-from django.db.models import F
+from django.forms.utils import flatatt
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees import access
 from campaign.committees.access import Actor
-from campaign.committees.models import SteeringCommittee
-from reporting.forms import CommitteeChoiceField
 from reporting.selectors import PhaseChoice, phase_choices, report_scope_committees
 
 UNKNOWN_PHASE = _("There is no phase %(value)s in the plan: choose one from the list.")
@@ -59,6 +66,99 @@ def current_phase(
     return phases[-1]
 
 
+@dataclass(frozen=True)
+class Localities:
+    """The committees a user may look at, in the active language: the list's
+    options already written (escaped), their ids, and the user's own
+    committee (the default of a local officer). Kept between requests: an
+    array and a string are read back from the cache far faster than a
+    thousand-entry set or dict."""
+
+    options: str
+    ids: array
+    own: int | None
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def localities_for(*, user: Actor) -> Localities:
+    """``report_scope_committees`` as plain values (one query). Each is named
+    with its period, as ``reporting.forms.CommitteeChoiceField`` does: the
+    provincial committee before and after 01/07/2025 share a name."""
+    rows = list(
+        report_scope_committees(user=user).values_list(
+            "pk", "short_name", "valid_from", "valid_to"
+        )
+    )
+    since = gettext("%(name)s (since %(start)s)")
+    between = gettext("%(name)s (%(start)s–%(end)s)")
+    options = "".join(
+        [
+            f'<option value="{pk}">'
+            + escape(
+                (between if end else since)
+                % {"name": name, "start": _day(start), "end": _day(end) if end else ""},
+                quote=False,
+            )
+            + "</option>"
+            for pk, name, start, end in rows
+        ]
+    )
+    # A local officer's default: their committee in force (the latest one
+    # when they have several).
+    own_ids = access.access_for(user).committee_ids
+    mine = [r for r in rows if r[0] in own_ids]
+    in_force = [r for r in mine if r[3] is None] or mine
+    own = max(in_force, key=lambda r: (r[2], r[0]))[0] if in_force else None
+    return Localities(options=options, ids=array("q", (r[0] for r in rows)), own=own)
+
+
+class PlainSelect(forms.Select):
+    """A ``<select>`` of a few plain choices, written in Python."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = "" if value is None else str(value)
+        options = "".join(
+            [
+                f'<option value="{escape(str(key))}"'
+                f"{' selected' if str(key) == chosen else ''}>"
+                f"{escape(str(label), quote=False)}</option>"
+                for key, label in self.choices
+            ]
+        )
+        return _select(self.build_attrs(self.attrs, attrs), name, options)
+
+
+class LocalitySelect(forms.Select):
+    """The list of localities: its options are written once per scope and
+    language (``Localities.options``, kept between requests); the chosen one
+    is marked here. A combobox to type into where JavaScript runs."""
+
+    localities: Localities | None = None
+    empty_label: str = ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = self.localities.options if self.localities else ""
+        if str(value).isdigit():
+            mark = f'<option value="{int(value)}">'
+            options = options.replace(mark, mark[:-1] + " selected>", 1)
+        if self.empty_label:
+            options = (
+                f'<option value="">{escape(self.empty_label, quote=False)}</option>'
+                + options
+            )
+        return _select(self.build_attrs(self.attrs, attrs), name, options)
+
+
+def _select(attrs: dict, name: str, options: str) -> str:
+    attrs["name"] = name
+    # The options are escaped where they are written; flatatt escapes the
+    # attributes.
+    return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")  # noqa: S308
+
+
 class DashboardFilterForm(forms.Form):
     """``?phase=2026-2030&scope=<committee id>``; both may be left out: today's
     phase, and the whole province for the province's people or the user's
@@ -67,17 +167,24 @@ class DashboardFilterForm(forms.Form):
     phase = forms.ChoiceField(
         label=_("Phase"),
         required=False,
+        widget=PlainSelect,
         error_messages={"invalid_choice": UNKNOWN_PHASE},
     )
-    scope = CommitteeChoiceField(
+    scope = forms.IntegerField(
         label=_("Locality"),
-        queryset=SteeringCommittee.objects.none(),
         required=False,
-        empty_label=_("The whole province"),
-        error_messages={"invalid_choice": OUTSIDE_SCOPE},
+        widget=LocalitySelect(attrs={"data-combobox": ""}),
+        error_messages={"invalid": OUTSIDE_SCOPE},
     )
 
-    def __init__(self, *args, user: Actor, today: datetime.date, **kwargs):
+    def __init__(
+        self,
+        *args,
+        user: Actor,
+        today: datetime.date,
+        localities: Localities | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = today
@@ -87,22 +194,33 @@ class DashboardFilterForm(forms.Form):
         if self.default_phase is not None:
             self.fields["phase"].initial = self.default_phase.key
         self.whole_province = access.access_for(user).whole_province
-        self.fields["scope"].queryset = report_scope_committees(user=user)
-        if not self.whole_province:
-            # A local officer always looks at a committee of theirs.
-            self.fields["scope"].empty_label = None
+        self.localities = localities or localities_for(user=user)
+        widget = self.fields["scope"].widget
+        widget.localities = self.localities
+        if self.whole_province:
+            widget.empty_label = gettext("The whole province")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
 
-    def _own_committee_id(self) -> int | None:
-        """A local officer's default: their committee in force (the latest one
-        when they have several)."""
-        own = access.access_for(self.user).committee_ids
-        committee = (
-            report_scope_committees(user=self.user)
-            .filter(pk__in=own)
-            .order_by(F("valid_to").desc(nulls_first=True), "-valid_from", "pk")
-            .first()
-        )
-        return committee.pk if committee else None
+    def clean_scope(self) -> int | None:
+        value = self.cleaned_data.get("scope")
+        if value is not None and value not in self.localities.ids:
+            raise forms.ValidationError(OUTSIDE_SCOPE, code="outside_scope")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        # Mark what was refused, for assistive technology too.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {
+                        "class": "form-select is-invalid",
+                        "aria-invalid": "true",
+                        "aria-describedby": f"id_{name}_error",
+                    }
+                )
+        return cleaned
 
     def chosen(self) -> DashboardChoice | None:
         """The phase, committee and day to show, from a valid form (the form
@@ -113,10 +231,9 @@ class DashboardFilterForm(forms.Form):
         phase = phase or self.default_phase
         if phase is None:
             return None
-        committee = self.cleaned_data.get("scope")
-        committee_id = committee.pk if committee is not None else None
+        committee_id = self.cleaned_data.get("scope")
         if committee_id is None and not self.whole_province:
-            committee_id = self._own_committee_id()
+            committee_id = self.localities.own
             if committee_id is None:
                 return None
         self.data = self.data.copy()

@@ -17,6 +17,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -40,6 +41,7 @@ from campaign.assessments.selectors.progress import (
 from campaign.assessments.selectors.ward_police import BarSpec, Chart, build_chart
 from campaign.committees import access
 from campaign.committees.access import Actor
+from campaign.committees.choices import CommitteeLevel
 from campaign.committees.models import SteeringCommittee
 from campaign.planning.choices import (
     ProgrammeKind,
@@ -144,21 +146,40 @@ class ReportScope:
 
 
 def report_scope(*, user: Actor, committee_id: int | None) -> ReportScope:
-    """The scope of a report asked by ``user``; 404 outside their scope."""
+    """The scope of a report asked by ``user``; 404 outside their scope. The
+    whole province is the configured province's committees (the province's
+    before and after the 2025 merger, and those under them), so other
+    provinces held in the same database never count in its figures."""
     committee = report_scope_get(user=user, committee_id=committee_id)
     if committee is None:
+        provincial = SteeringCommittee.objects.filter(
+            level=CommitteeLevel.PROVINCE,
+            area__kind=AreaKind.PROVINCE,
+            area__code__in=settings.CAMPAIGN_PROVINCE_CODES,
+        ).values_list("pk", "area_id")
+        if not provincial:
+            return ReportScope(
+                user=user, committee=None, committee_ids=None, area_roots=None
+            )
         return ReportScope(
-            user=user, committee=None, committee_ids=None, area_roots=None
+            user=user,
+            committee=None,
+            committee_ids=_with_committees_below({pk for pk, _area in provincial}),
+            area_roots=frozenset(area for _pk, area in provincial),
         )
-    below = SteeringCommittee.objects.filter(
-        Q(parent_id=committee.pk) | Q(parent__parent_id=committee.pk)
-    ).values_list("pk", flat=True)
     return ReportScope(
         user=user,
         committee=committee,
-        committee_ids=frozenset({committee.pk, *below}),
+        committee_ids=_with_committees_below({committee.pk}),
         area_roots=frozenset({committee.area_id}),
     )
+
+
+def _with_committees_below(roots: set[int]) -> frozenset[int]:
+    below = SteeringCommittee.objects.filter(
+        Q(parent_id__in=roots) | Q(parent__parent_id__in=roots)
+    ).values_list("pk", flat=True)
+    return frozenset(roots | set(below))
 
 
 # --- The figures ---------------------------------------------------------------------
@@ -435,11 +456,14 @@ def phase_report_data(
     as_of: datetime.date,
     committee_id: int | None = None,
     unit_limit: int | None = UNIT_LIST_LIMIT,
+    awards: bool = True,
 ) -> PhaseReportData:
     """The figures of phase ``phase_key`` as they stood at the end of
     ``as_of``, inside ``user``'s scope (and ``committee_id``'s, when given).
     404 for an unknown phase or a committee outside the user's scope.
-    ``units`` lists at most ``unit_limit`` registrations (None: all)."""
+    ``units`` lists at most ``unit_limit`` registrations (None: all).
+    Without ``awards`` the recognitions, commendations, pledges and reviews
+    are not read (the dashboard's page does not show them)."""
     phase = phase_by_key(phase_key)
     if phase is None:
         raise Http404("No such phase.")
@@ -454,7 +478,8 @@ def phase_report_data(
         return data
     _exemplary(data, unit_limit)
     _ward_police(data)
-    _awards(data)
+    if awards:
+        _awards(data)
     return data
 
 
@@ -621,7 +646,13 @@ def _awards(data: PhaseReportData) -> None:
     commendations = Commendation.objects.filter(
         decided_on__lte=as_of, created_at__lt=known_at, year__in=years
     )
-    if not scope.whole_province:
+    if scope.whole_province:
+        # A commendation of a person or a collective that is no unit of the
+        # campaign names no locality: the province's report carries it.
+        commendations = commendations.filter(
+            in_scope | Q(registration__isnull=True, ward_police__isnull=True)
+        )
+    else:
         commendations = commendations.filter(in_scope)
     for c in commendations.order_by("year", "decided_on", "pk"):
         data.commendations.append(
@@ -637,7 +668,7 @@ def _awards(data: PhaseReportData) -> None:
     pledges = EmulationPledge.objects.filter(
         signed_on__lte=as_of, created_at__lt=known_at, year__in=years
     ).prefetch_related("committees", "items")
-    if not scope.whole_province:
+    if scope.committee_ids is not None:
         pledges = pledges.filter(committees__in=scope.committee_ids).distinct()
     for p in pledges.order_by("year", "signed_on", "pk"):
         result_known = (
@@ -659,9 +690,7 @@ def _awards(data: PhaseReportData) -> None:
         period_start__lte=data.phase.end_year,
         period_end__gte=data.phase.start_year,
     ).order_by("held_on", "pk")
-    classifications = ReviewClassification.objects.filter(review__in=reviews)
-    if not scope.whole_province:
-        classifications = classifications.filter(in_scope)
+    classifications = ReviewClassification.objects.filter(in_scope, review__in=reviews)
     counts: dict[int, Counter] = defaultdict(Counter)
     for review_id, grade in classifications.values_list("review_id", "classification"):
         counts[review_id][grade] += 1

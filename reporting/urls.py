@@ -9,9 +9,7 @@ urlpatterns = [
     path("request/", reports.report_request, name="report_request"),
     path("texts/", texts.report_texts, name="report_texts"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path(
-        "dashboard/export.xlsx", dashboard.dashboard_export, name="dashboard_export"
-    ),
+    path("dashboard/export.xlsx", dashboard.dashboard_export, name="dashboard_export"),
     path("<uuid:public_id>/", reports.report_detail, name="report_detail"),
     path("<uuid:public_id>/status/", reports.report_status, name="report_status"),
     path("<uuid:public_id>/download/", reports.report_download, name="report_download"),

@@ -83,7 +83,9 @@ ALL = row()
 PUBLIC = row(anon=200, gone=200)
 STAFF_ONLY = row(leader=403, officers=403)
 POST_ONLY = row(staff=405, leader=405, officers=405)
-OWNER_ONLY = row(leader=404, officers=404)  # objects of the staff member's own
+# The staff member's report: the province's staff and leaders read every
+# report of the province, the local officers never learn it exists.
+PROVINCE_REPORT = row(officers=404)
 # Officer A's records: the other officers never learn they exist.
 A_ONLY = row(b=404, ward=404, commune=404)
 
@@ -98,9 +100,29 @@ MATRIX = {
     "units:area_detail": (lambda o: {"pk": o.area.pk}, ALL),
     "reporting:report_list": (None, ALL),
     "reporting:report_request": (None, POST_ONLY),
-    "reporting:report_detail": (lambda o: {"public_id": o.job.public_id}, OWNER_ONLY),
-    "reporting:report_status": (lambda o: {"public_id": o.job.public_id}, OWNER_ONLY),
-    "reporting:report_download": (lambda o: {"public_id": o.job.public_id}, OWNER_ONLY),
+    "reporting:report_texts": (None, STAFF_ONLY),
+    "reporting:report_detail": (
+        lambda o: {"public_id": o.job.public_id},
+        PROVINCE_REPORT,
+    ),
+    "reporting:report_status": (
+        lambda o: {"public_id": o.job.public_id},
+        PROVINCE_REPORT,
+    ),
+    "reporting:report_download": (
+        lambda o: {"public_id": o.job.public_id},
+        PROVINCE_REPORT,
+    ),
+    # Deleting asks for confirmation first; a leader reads the staff's report
+    # but may not delete it.
+    "reporting:report_delete": (
+        lambda o: {"public_id": o.job.public_id},
+        row(leader=403, officers=404),
+    ),
+    # The dashboard and its workbook: everyone with a role, each inside their
+    # own scope (an officer sees their own committee's figures by default).
+    "reporting:dashboard": (None, ALL),
+    "reporting:dashboard_export": (None, ALL),
     "committees:committee_list": (None, ALL),
     "committees:committee_create": (None, STAFF_ONLY),
     "committees:committee_detail": (lambda o: {"pk": o.p.committee_a.pk}, A_ONLY),
@@ -212,7 +234,10 @@ MATRIX = {
 # State-changing URLs, POSTed with no data: the access checks come first, so a
 # refused persona never reaches the form (nothing changes either way).
 POST_MATRIX = {
-    "reporting:report_request": row(staff=400, leader=400, officers=403),
+    # No kind of report: refused in words to anyone who may request reports.
+    "reporting:report_request": row(staff=400, leader=400, officers=400),
+    "reporting:report_delete": row(staff=302, leader=403, officers=404),
+    "reporting:report_texts": row(staff=400, leader=403, officers=403),
     "committees:member_remove": row(staff=302, leader=403, officers=403),
     "committees:membership_add": row(staff=400, leader=403, officers=403),
     "committees:membership_remove": row(staff=302, leader=403, officers=403),

@@ -261,6 +261,53 @@ class ScopedReportTests(TestCase):
         )
 
 
+class OtherProvincesTests(TestCase):
+    """One database may hold other provinces (issue 11): the province's report
+    counts its own."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from campaign.committees.models import SteeringCommittee
+        from units.models import Area
+
+        cls.people = Personas()
+        mine = builders.registration(cls.people, area_key="ag89-883-30307")
+        backdate(mine, datetime.date(2023, 3, 1))
+        hanoi = Area.objects.create(
+            key="hn01", code="01", name="Hà Nội", kind="province", search_name="ha noi"
+        )
+        ward = Area.objects.create(
+            key="hn01-00004",
+            code="00004",
+            name="Ba Đình",
+            kind="ward",
+            parent=hanoi,
+            search_name="ba dinh",
+        )
+        committee = SteeringCommittee.objects.create(
+            level="province",
+            area=hanoi,
+            name="Ban Chỉ đạo 138 thành phố Hà Nội",
+            short_name="BCĐ 138 Hà Nội",
+            valid_from=datetime.date(2023, 1, 1),
+        )
+        theirs = builders.registration(cls.people, area_key="ag89-883-30310")
+        Registration.objects.filter(pk=theirs.pk).update(
+            committee=committee, area=ward, unit_name="Phường Ba Đình"
+        )
+        backdate(theirs, datetime.date(2023, 3, 1))
+        cls.mine = mine
+
+    def test_the_province_report_leaves_other_provinces_out(self):
+        data = phase_report_data(
+            user=self.people.staff,
+            phase_key="2023-2025",
+            as_of=datetime.date(2025, 6, 30),
+        )
+        self.assertEqual({u.name for u in data.units}, {self.mine.unit_name})
+        self.assertEqual(data.registered_total, 1)
+
+
 class BadParametersTests(TestCase):
     @classmethod
     def setUpTestData(cls):
