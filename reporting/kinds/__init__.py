@@ -36,10 +36,22 @@ class ReportKindSpec:
     form_class: ClassVar[type[forms.Form]]
 
     def form(
-        self, *, user: Actor, data: Mapping | None = None, prefix: str | None = None
+        self,
+        *,
+        user: Actor,
+        data: Mapping | None = None,
+        prefix: str | None = None,
+        initial: Mapping | None = None,
     ) -> forms.Form:
-        """The parameters form, bound to ``data`` when given."""
-        return self.form_class(data=data, user=user, prefix=prefix)
+        """The parameters form, bound to ``data`` when given; an unbound one
+        may start from ``initial`` values (a link from the dashboard names the
+        phase and locality it showed)."""
+        form = self.form_class(data=data, user=user, prefix=prefix)
+        if data is None and initial:
+            form.initial.update(
+                {name: value for name, value in initial.items() if name in form.fields}
+            )
+        return form
 
     def to_params(self, *, cleaned_data: dict, user: Actor) -> dict:
         """The job's stored parameters from a valid form (JSON values only)."""

@@ -88,7 +88,11 @@ def _centre(
     user = request.user
     bound = bound or {}
     kind_forms = [
-        (spec, bound.get(spec.key) or spec.form(user=user, prefix=spec.key))
+        (
+            spec,
+            bound.get(spec.key)
+            or spec.form(user=user, prefix=spec.key, initial=request.GET.dict()),
+        )
         for spec in all_kinds()
         if access.can(user, spec.capability)
     ]

@@ -99,6 +99,16 @@ class ReportCentrePageTests(RequestTestCase):
         self.assertNotContains(response, f'value="{self.p.committee_commune.pk}"')
         self.assertNotContains(response, "The whole province")
 
+    def test_a_link_from_the_dashboard_preselects_its_phase_and_locality(self):
+        self.client.force_login(self.p.staff)
+        response = self.client.get(
+            f"{en(CENTRE)}?phase=2023-2025&scope={self.p.committee_a.pk}"
+        )
+        self.assertContains(response, '<option value="2023-2025" selected>', html=False)
+        self.assertContains(
+            response, f'<option value="{self.p.committee_a.pk}" selected>', html=False
+        )
+
     def test_staff_find_the_texts_page_from_the_centre(self):
         texts = reverse("reporting:report_texts")
         self.client.force_login(self.p.staff)
