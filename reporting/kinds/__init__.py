@@ -101,8 +101,15 @@ def get_kind(key: str) -> ReportKindSpec:
 
 
 def all_kinds() -> list[ReportKindSpec]:
+    """Every kind, in the order of ``ReportKind`` (the phase report first)."""
+    from reporting.choices import ReportKind
+
     _load()
-    return list(_REGISTRY.values())
+    order = list(ReportKind.values)
+    return sorted(
+        _REGISTRY.values(),
+        key=lambda spec: order.index(spec.key) if spec.key in order else len(order),
+    )
 
 
 def _load() -> None:
