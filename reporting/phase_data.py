@@ -757,6 +757,18 @@ def phase_report_context(*, params: dict, user: Actor) -> dict:
         ).upper(),
         "signer_name": texts.get("signer_name") or "",
     }
+    if committee is not None and committee.level != "province":
+        # A local committee reports up to the province and to its own
+        # authorities; it keeps its own copy ("Lưu").
+        document_kwargs["issuer_short"] = committee.short_name
+        document_kwargs["recipients"] = [
+            "Ban Chỉ đạo 138 tỉnh (để báo cáo);",
+            "Thường trực Đảng ủy, UBND "
+            f"{AREA_KIND_PREFIX[AreaKind(committee.area.kind)].lower()} "
+            f"{committee.area.name} (để báo cáo);",
+            "Các thành viên Ban Chỉ đạo;",
+            "Lưu: VT.",
+        ]
     if texts.get("recipients"):
         document_kwargs["recipients"] = list(texts["recipients"])
     if place:
