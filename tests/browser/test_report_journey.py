@@ -86,7 +86,9 @@ def test_director_opens_the_dashboard_requests_the_phase_report_and_downloads_it
     card = page.locator(
         "section.card", has=page.locator("#kind-phase_progress-heading")
     )
-    card.get_by_label("Giai đoạn").select_option("2023-2025")
+    card.get_by_role("combobox", name=re.compile(r"^Giai đoạn")).select_option(
+        "2023-2025"
+    )
     card.get_by_label("Tính đến ngày").fill("2025-12-31")
     screenshot("02-request")
     card.get_by_role("button", name="Lập báo cáo").click()
