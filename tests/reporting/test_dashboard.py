@@ -175,7 +175,7 @@ class DashboardPageTests(DashboardTestCase):
         self.assertContains(response, 'id="share-heading"')
 
     def test_the_leader_sees_the_province_and_only_the_lists_of_a_leader(self):
-        response = self.client_for(self.p.leader).get(dashboard_url())
+        response = self.client_for(self.p.leader).get(dashboard_url(english=True))
         self.assertEqual(response.status_code, 200)
         self.assertIsNone(response.context["data"].scope.committee)
         pending = response.context["pending"]
@@ -225,7 +225,9 @@ class DashboardPageTests(DashboardTestCase):
         self.assertNotContains(response, f'<option value="{self.p.committee_a.pk}"')
 
     def test_each_chart_is_an_image_named_after_the_table_next_to_it(self):
-        response = self.client_for(self.p.staff).get(dashboard_url(phase="2023-2025"))
+        response = self.client_for(self.p.staff).get(
+            dashboard_url(english=True, phase="2023-2025")
+        )
         content = response.content.decode()
         self.assertEqual(content.count('role="img"'), 2)  # quotas, cities
         self.assertIn(
@@ -242,7 +244,9 @@ class DashboardPageTests(DashboardTestCase):
     def test_the_2026_2030_phase_shows_the_way_to_100_percent(self):
         ward = builders.ward_police("ag91-30307")
         builders.assessment(by=self.p.staff, year=2026, ward=ward)
-        response = self.client_for(self.p.staff).get(dashboard_url(phase="2026-2030"))
+        response = self.client_for(self.p.staff).get(
+            dashboard_url(english=True, phase="2026-2030")
+        )
         self.assertEqual(response.status_code, 200)
         data = response.context["data"]
         if not data.years:  # the clock is before 2026: nothing to count yet
