@@ -65,10 +65,12 @@ EXEMPLARY_KINDS = (
     UnitKind.SCHOOL,
 )
 PROVINCE_LEVEL = _("Province level")
-# The PDF lists units one by one up to this many; beyond, a province-wide or
-# national summary would run to hundreds of pages, and the tables by kind and
-# locality say what matters (the full list is in the XLSX export).
-UNIT_LIST_LIMIT = 300
+# The PDF lists units, recognitions, commendations and pledges one by one up
+# to this many each; beyond, a national summary runs to a hundred pages and
+# WeasyPrint's boxes for them take the worker past 300 MB (docs/benchmarks.md,
+# issue 9: 1,295 recognition rows alone cost 143 MiB). The tables by kind and
+# locality carry the totals; the dashboard's XLSX has every row.
+LIST_LIMIT = 200
 STATUS_ORDER = (
     RegistrationStatus.DRAFT,
     RegistrationStatus.SUBMITTED,
@@ -311,11 +313,27 @@ class PhaseReportData:
     reviews: list[ReviewRow] = field(default_factory=list)
     share_percent: str = ""  # the city/town target's share, "30"
     quiet_years: list[int] = field(default_factory=list)  # no quota, no unit
-    units_total: int = 0  # ``units`` stops at UNIT_LIST_LIMIT
+    # The lists stop at ``list_limit`` rows; these count every row.
+    units_total: int = 0
+    recognitions_total: int = 0
+    commendations_total: int = 0
+    pledges_total: int = 0
 
     @property
     def units_cut(self) -> bool:
         return self.units_total > len(self.units)
+
+    @property
+    def recognitions_cut(self) -> bool:
+        return self.recognitions_total > len(self.recognitions)
+
+    @property
+    def commendations_cut(self) -> bool:
+        return self.commendations_total > len(self.commendations)
+
+    @property
+    def pledges_cut(self) -> bool:
+        return self.pledges_total > len(self.pledges)
 
     @property
     def status_labels(self) -> list[str]:
@@ -455,13 +473,14 @@ def phase_report_data(
     phase_key: str,
     as_of: datetime.date,
     committee_id: int | None = None,
-    unit_limit: int | None = UNIT_LIST_LIMIT,
+    list_limit: int | None = LIST_LIMIT,
     awards: bool = True,
 ) -> PhaseReportData:
     """The figures of phase ``phase_key`` as they stood at the end of
     ``as_of``, inside ``user``'s scope (and ``committee_id``'s, when given).
     404 for an unknown phase or a committee outside the user's scope.
-    ``units`` lists at most ``unit_limit`` registrations (None: all).
+    ``units``, ``recognitions``, ``commendations`` and ``pledges`` list at
+    most ``list_limit`` rows each (None: all); ``*_total`` count them all.
     Without ``awards`` the recognitions, commendations, pledges and reviews
     are not read (the dashboard's page does not show them)."""
     phase = phase_by_key(phase_key)
@@ -476,14 +495,14 @@ def phase_report_data(
     )
     if not years:
         return data
-    _exemplary(data, unit_limit)
+    _exemplary(data, list_limit)
     _ward_police(data)
     if awards:
-        _awards(data)
+        _awards(data, list_limit)
     return data
 
 
-def _exemplary(data: PhaseReportData, unit_limit: int | None) -> None:
+def _exemplary(data: PhaseReportData, list_limit: int | None) -> None:
     scope, years, known_at = data.scope, data.years, data.known_at
     registrations = list(
         registrations_then(known_at, scope.registration_q())
@@ -538,7 +557,7 @@ def _exemplary(data: PhaseReportData, unit_limit: int | None) -> None:
             cell["meets_all"] += int(met)
             cell["recognised"] += int(done)
         data.units_total += 1
-        if unit_limit is not None and len(data.units) >= unit_limit:
+        if list_limit is not None and len(data.units) >= list_limit:
             continue
         data.units.append(
             UnitRow(
@@ -623,7 +642,11 @@ def _ward_police(data: PhaseReportData) -> None:
             data.ward_province.append(row)
 
 
-def _awards(data: PhaseReportData) -> None:
+def _room(rows: list, limit: int | None) -> bool:
+    return limit is None or len(rows) < limit
+
+
+def _awards(data: PhaseReportData, list_limit: int | None = LIST_LIMIT) -> None:
     scope, as_of, known_at, years = data.scope, data.as_of, data.known_at, data.years
     in_scope = scope.unit_q()
     recognitions = (
@@ -634,6 +657,9 @@ def _awards(data: PhaseReportData) -> None:
     )
     for r in recognitions:
         unit = r.registration.unit_name if r.registration else str(r.ward_police)
+        data.recognitions_total += 1
+        if not _room(data.recognitions, list_limit):
+            continue
         data.recognitions.append(
             RecognitionRow(
                 unit=unit,
@@ -655,6 +681,9 @@ def _awards(data: PhaseReportData) -> None:
     else:
         commendations = commendations.filter(in_scope)
     for c in commendations.order_by("year", "decided_on", "pk"):
+        data.commendations_total += 1
+        if not _room(data.commendations, list_limit):
+            continue
         data.commendations.append(
             CommendationRow(
                 form=c.get_form_display(),
@@ -674,6 +703,9 @@ def _awards(data: PhaseReportData) -> None:
         result_known = (
             p.result_recorded_on is not None and p.result_recorded_on <= as_of
         )
+        data.pledges_total += 1
+        if not _room(data.pledges, list_limit):
+            continue
         data.pledges.append(
             PledgeRow(
                 title=p.title,
@@ -722,6 +754,7 @@ def phase_report_context(*, params: dict, user: Actor) -> dict:
         phase_key=params["phase"],
         as_of=as_of,
         committee_id=params.get("scope"),
+        list_limit=LIST_LIMIT,
     )
     texts = params.get("texts") or {}
     committee = data.scope.committee

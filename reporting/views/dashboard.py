@@ -180,7 +180,7 @@ def _data(
         phase_key=choice.phase.key,
         as_of=choice.as_of,
         committee_id=choice.committee_id,
-        unit_limit=0 if page else None,
+        list_limit=0 if page else None,
         awards=not page,
     )
 

@@ -85,6 +85,14 @@ class DemoPhaseReportTests(TestCase):
                 f"{city} {wards} {required} {achieved} {share} {verdict}", section
             )
 
+    def test_long_lists_stop_at_the_limit_and_say_how_many_there_are(self):
+        with mock.patch("reporting.phase_data.LIST_LIMIT", 3):
+            text = text_of(build(SYSTEM, phase="2023-2025", as_of="2025-12-31"))
+        self.assertIn("gồm 3/16 lượt đăng ký", text)
+        self.assertRegex(text, r"gồm 3/\d+ quyết định công nhận")
+        self.assertIn("gồm 3/5 quyết định khen thưởng", text)
+        self.assertNotIn("giao ước; danh sách đầy đủ", text)  # one pledge only
+
     def test_the_header_and_signature_follow_decree_30(self):
         text = self.report_2023
         self.assertTrue(text.startswith("UBND TỈNH AN GIANG BAN CHỈ ĐẠO 138"))
