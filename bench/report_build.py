@@ -11,7 +11,7 @@ For each date (default 2023-06-30, the largest report at 7 pages, and
    * **total**: ``reporting.services.report_job_run`` (claim, lease renewals,
      selector, template, PDF, store the file, finish), and
    * **WeasyPrint alone**: ``reporting.pdf.render_pdf(html)`` on the exact same
-     final HTML, obtained with ``reporting.documents.render_html`` for the job's
+     final HTML, obtained with ``reporting.documents.render_job_html`` for the job's
      params and issue date (checked once to be identical to the HTML the job
      rendered);
    alternating which of the two goes first, so drift affects both;
@@ -120,6 +120,7 @@ def main() -> int:
     from reporting import documents, services
     from reporting import pdf as pdf_module
     from reporting.choices import ReportStatus
+    from reporting.kinds import get_kind
     from reporting.models import ReportJob
     from reporting.pdf import render_pdf
 
@@ -129,10 +130,12 @@ def main() -> int:
 
     def new_job(as_of: str) -> ReportJob:
         # What services.report_request records, without sending a message.
-        params = documents.clean_params(_common.KIND, {"as_of": as_of})
+        params = get_kind(_common.KIND).clean(
+            data={"as_of": as_of, "language": "vi"}, user=user
+        )
         job = ReportJob.objects.create(
             kind=_common.KIND,
-            params={**params, "language": "vi"},
+            params=params,
             requested_by=user,
             enqueued_at=timezone.now(),
         )
@@ -140,11 +143,7 @@ def main() -> int:
         return job
 
     def final_html(job: ReportJob) -> str:
-        return documents.render_html(
-            kind=job.kind,
-            params=job.params,
-            issued_on=timezone.localdate(job.created_at),
-        )
+        return documents.render_job_html(job, job.requested_by)
 
     def timed(call) -> tuple[Timing, object]:
         if args.gc_collect:
@@ -162,10 +161,10 @@ def main() -> int:
         # thin wrapper there splits the job's time into WeasyPrint and the rest.
         inner: list[float] = []
 
-        def render_pdf_timed(html: str) -> bytes:
+        def render_pdf_timed(html: str, **options) -> bytes:
             t0 = time.perf_counter()
             try:
-                return render_pdf(html)
+                return render_pdf(html, **options)
             finally:
                 inner.append(time.perf_counter() - t0)
 
@@ -185,18 +184,18 @@ def main() -> int:
     def run_capturing_html(job: ReportJob) -> list[str]:
         """Run the job once, returning the HTML(s) it rendered."""
         captured: list[str] = []
-        original = documents.render_html
+        original = documents.render_job_html
 
-        def capturing(**kwargs):
-            html = original(**kwargs)
+        def capturing(*args, **kwargs):
+            html = original(*args, **kwargs)
             captured.append(html)
             return html
 
-        documents.render_html = capturing
+        documents.render_job_html = capturing
         try:
             timed_total(job)
         finally:
-            documents.render_html = original
+            documents.render_job_html = original
         return captured
 
     gc_mode = (

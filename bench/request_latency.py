@@ -90,7 +90,12 @@ class ClientTransport:
 
     def post(self) -> tuple[int, str]:
         response = self.client.post(
-            self.post_url, {"kind": _common.KIND, "as_of": AS_OF}
+            self.post_url,
+            {
+                "kind": _common.KIND,
+                f"{_common.KIND}-as_of": AS_OF,
+                f"{_common.KIND}-language": "vi",
+            },
         )
         return response.status_code, response.get("Location", "")
 
@@ -181,7 +186,11 @@ class HttpTransport:
     def post(self) -> tuple[int, str]:
         response = self.session.post(
             self.post_url,
-            data={"kind": _common.KIND, "as_of": AS_OF},
+            data={
+                "kind": _common.KIND,
+                f"{_common.KIND}-as_of": AS_OF,
+                f"{_common.KIND}-language": "vi",
+            },
             allow_redirects=False,
             timeout=30,
         )

@@ -306,7 +306,9 @@ def main() -> int:
 
         def request(as_of: str) -> int:
             job = services.report_request(
-                kind=_common.KIND, params={"as_of": as_of}, by=user
+                kind=_common.KIND,
+                data={"as_of": as_of, "language": "vi"},
+                by=user,
             )
             created.append(job.pk)
             return job.pk
