@@ -68,9 +68,10 @@ PROVINCE_LEVEL = _("Province level")
 # The PDF lists units, recognitions, commendations and pledges one by one up
 # to this many each; beyond, a national summary runs to a hundred pages and
 # WeasyPrint's boxes for them take the worker past 300 MB (docs/benchmarks.md,
-# issue 9: 1,295 recognition rows alone cost 143 MiB). The tables by kind and
+# issue 9: 1,295 recognition rows alone cost 143 MiB; 200 rows each still
+# peaked at 301 MB). The tables by kind and
 # locality carry the totals; the dashboard's XLSX has every row.
-LIST_LIMIT = 200
+LIST_LIMIT = 150
 STATUS_ORDER = (
     RegistrationStatus.DRAFT,
     RegistrationStatus.SUBMITTED,
@@ -726,8 +727,18 @@ def _awards(data: PhaseReportData, list_limit: int | None = LIST_LIMIT) -> None:
     counts: dict[int, Counter] = defaultdict(Counter)
     for review_id, grade in classifications.values_list("review_id", "classification"):
         counts[review_id][grade] += 1
+    has_classifications = set(
+        ReviewClassification.objects.filter(review__in=reviews).values_list(
+            "review_id", flat=True
+        )
+    )
     for review in reviews:
-        if not scope.whole_province and not counts[review.pk]:
+        # A review that graded units, none of them in the scope, is another
+        # locality's (or province's); one that graded none belongs to the
+        # province's report only.
+        if not counts[review.pk] and (
+            review.pk in has_classifications or not scope.whole_province
+        ):
             continue
         data.reviews.append(
             ReviewRow(
