@@ -6,6 +6,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -77,7 +78,18 @@ def report_scope_committees(*, user: Actor) -> QuerySet[SteeringCommittee]:
         "level", "-valid_from", "short_name"
     )
     if grants.whole_province:
-        return committees
+        # The configured province's committees (before and after the 2025
+        # merger) and those under them, not every province in the database.
+        provincial = SteeringCommittee.objects.filter(
+            level=CommitteeLevel.PROVINCE,
+            area__code__in=settings.CAMPAIGN_PROVINCE_CODES,
+        ).values_list("pk", flat=True)
+        roots = list(provincial)
+        if not roots:
+            return committees
+        return committees.filter(
+            Q(pk__in=roots) | Q(parent_id__in=roots) | Q(parent__parent_id__in=roots)
+        )
     own = grants.committee_ids
     if not own:
         return committees.none()
