@@ -6,6 +6,7 @@
 #   HTTP=1 bench/run_all.sh          # also the request benchmark over gunicorn
 #   DROP_DB=1 bench/run_all.sh       # drop bcd138_bench at the end
 #   ASSESS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bcd138_bench_assess bench/run_all.sh
+#   PHASE_RUNS=10 PHASE_ROUNDS=2 DASH_ROUNDS=10 DASH_REQUESTS=30 bench/run_all.sh   # issue 9
 #
 # Only 127.0.0.1 is used: PostgreSQL :5432 (user postgres, trust), Redis :6379 db 14.
 # Results (Markdown + JSON) go to bench/results/<timestamp>/ (git-ignored).
@@ -50,6 +51,10 @@ run registration_form "${FORM_REQUESTS:-40}" --rounds "${FORM_ROUNDS:-10}"
 # (e.g. postgres://postgres@127.0.0.1:5432/bcd138_bench_assess).
 run assessments --rounds "${ASSESS_ROUNDS:-10}" --requests "${ASSESS_REQUESTS:-30}" \
     ${ASSESS_DATABASE_URL:+--database-url "$ASSESS_DATABASE_URL"}
+# Issue 9: their own throw-away PostgreSQL databases (bcd138_phase_*_bench,
+# bcd138_dash_*_bench), created, filled and dropped by the scripts.
+run phase_report all --runs "${PHASE_RUNS:-10}" --rounds "${PHASE_ROUNDS:-2}"
+run dashboard --rounds "${DASH_ROUNDS:-10}" --requests "${DASH_REQUESTS:-30}"
 if [ "${HTTP:-0}" = 1 ]; then
     "$PY" bench/request_latency.py "$REQUESTS" --transport http --json "$OUT/request_latency_http.json" \
         > "$OUT/request_latency_http.md" || status=1
