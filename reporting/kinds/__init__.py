@@ -11,6 +11,7 @@ the report centre all go through here; nothing else knows a kind by name.
 
 from __future__ import annotations
 
+import abc
 import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -24,7 +25,7 @@ from campaign.committees.access import Actor, Capability
 UNKNOWN_KIND = _("There is no such kind of report.")
 
 
-class ReportKindSpec:
+class ReportKindSpec(abc.ABC):
     """What one kind of report is. Subclasses set the class attributes and
     implement ``to_params`` and ``build_context``."""
 
@@ -53,9 +54,9 @@ class ReportKindSpec:
             )
         return form
 
+    @abc.abstractmethod
     def to_params(self, *, cleaned_data: dict, user: Actor) -> dict:
         """The job's stored parameters from a valid form (JSON values only)."""
-        raise NotImplementedError
 
     def clean(self, *, data: Mapping, user: Actor) -> dict:
         """Validate raw parameters as ``user`` and return the stored form;
@@ -70,9 +71,9 @@ class ReportKindSpec:
             )
         return self.to_params(cleaned_data=form.cleaned_data, user=user)
 
+    @abc.abstractmethod
     def build_context(self, job, user: Actor) -> dict:
         """The template context of ``job``, every read done as ``user``."""
-        raise NotImplementedError
 
     def title(self, params: Mapping) -> str:
         """The document's title (PDF metadata and file lists)."""
