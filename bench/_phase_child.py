@@ -1177,7 +1177,9 @@ def _client(username: str):
     from django.test import Client
 
     client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    client.session_user = user
     return client
 
 
@@ -1209,8 +1211,9 @@ def _clear_cache() -> None:
 
 def step_dashboard_queries(args: dict) -> dict:
     """Queries of each page as it is asked: ``cold`` (the cache emptied just
-    before: the figures are counted) and ``warm`` (asked a second time: the
-    figures come from the cache)."""
+    before: the figures are counted), ``warm`` (asked a second time: the
+    figures come from the cache) and ``stale`` (a change recorded since: the
+    kept figures shown, the refresh sent to the broker)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -1218,9 +1221,11 @@ def step_dashboard_queries(args: dict) -> dict:
     counts = {}
     for name, path in args["paths"].items():
         client.get(path)  # first request of this client
-        for mode in ("cold", "warm"):
+        for mode in ("cold", "warm", "stale"):
             if mode == "cold":
                 _clear_cache()
+            elif mode == "stale":
+                _make_stale(client.session_user, path)
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path)
             timed = sorted(
@@ -1288,12 +1293,51 @@ def _proc_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _params(path: str):
+    from django.http import QueryDict
+
+    return QueryDict(path.partition("?")[2])
+
+
+def _make_stale(user, path: str) -> None:
+    """A change recorded since the page's parts were kept (an entry of the
+    audit trail, as every service writes), and no refresh asked for yet: the
+    request shows the kept parts marked stale and sends the refresh to the
+    broker (nobody consumes it here; the queue is emptied at the end)."""
+    from django.utils import translation
+
+    from campaign.committees.choices import AuditAction
+    from campaign.committees.models import AuditEntry
+    from reporting.dashboard_cache import refresh_release
+    from reporting.dashboard_page import refresh_key_parts
+
+    AuditEntry.objects.create(
+        action=AuditAction.REPORT_TEXTS_SAVED, object_label="bench", search_text="bench"
+    )
+    with translation.override("vi"):
+        refresh_release(refresh_key_parts(user, _params(path)))
+
+
+def _make_current(user, path: str) -> None:
+    """The page's parts kept and current (counted again, as the worker does,
+    when a change made them stale)."""
+    from django.utils import translation
+
+    from reporting.dashboard_page import dashboard_page
+
+    with translation.override("vi"):
+        if dashboard_page(user=user, params=_params(path)).stale:
+            dashboard_page(user=user, params=_params(path), force=True)
+
+
 def step_dashboard_time(args: dict) -> dict:
     """R rounds × N requests per case, the order rotating each round: wall
     time, CPU time of this process and (PostgreSQL) of the database backend
-    serving it, per request; medians per round. A case ``name:cold`` empties
-    the cache before each request (outside the timing): the figures are
-    counted every time."""
+    serving it, per request; medians per round. Before each request, outside
+    the timing: ``name:cold`` empties the cache (the figures are counted in
+    the request); ``name:stale`` records a change (the kept figures are shown
+    marked stale and the refresh is sent to the broker); ``name:warm`` makes
+    sure the kept figures are current."""
     from django.db import connection
 
     client = _client(args["user"])
@@ -1303,9 +1347,16 @@ def step_dashboard_time(args: dict) -> dict:
         )
     cases = args["cases"]
 
+    user = client.session_user  # set by _client
+
     def run(case: str) -> tuple[float, float]:
+        # Outside the timing: the state the case names.
         if case.endswith(":cold"):
             _clear_cache()
+        elif case.endswith(":stale"):
+            _make_stale(user, cases[case])
+        elif case.endswith(":warm"):
+            _make_current(user, cases[case])
         c0, w0 = time.process_time(), time.perf_counter()
         response = client.get(cases[case])
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0

@@ -126,17 +126,22 @@ class DataSet:
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "PYTHONDONTWRITEBYTECODE": "1",
             **self.env_extra,
-            **extra,
         }
-        env.pop("CELERY_BROKER_URL", None)  # eager: nothing is sent anywhere
+        # Eager Celery (nothing sent anywhere) and a cache in the process,
+        # unless the step asks for a broker or a shared cache.
+        env.pop("CELERY_BROKER_URL", None)
+        env.pop("CACHE_URL", None)
+        env.update(extra)
         return env
 
-    def run(self, step: str, args: dict | None = None) -> dict:
+    def run(
+        self, step: str, args: dict | None = None, env: dict[str, str] | None = None
+    ) -> dict:
         """One step of ``bench/_phase_child.py`` in a fresh process."""
         done = subprocess.run(
             [sys.executable, str(CHILD), step, json.dumps(args or {})],
             cwd=ROOT,
-            env=self.env(),
+            env=self.env(**(env or {})),
             stdout=subprocess.PIPE,
             text=True,
         )

@@ -136,6 +136,23 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ------------------------------------------------------------------------
+# Shared by every web process and the worker when CACHE_URL names a Redis
+# database (production: the dashboard's figures are counted by the worker and
+# read by the web processes); otherwise each process keeps its own in memory.
+
+CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "bcd138",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Authentication ---------------------------------------------------------------
 
 AUTH_USER_MODEL = "committees.User"

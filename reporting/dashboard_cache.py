@@ -3,34 +3,43 @@ phase and a locality, and the user's list of localities — each under a key
 naming everything it depends on, and a *stamp* of the data.
 
 The figures take the target engine and a pass over every registration of the
-phase; the same figures are asked for again and again by everyone of the
-same scope. They are kept (Django's cache, ``DASHBOARD_CACHE_SECONDS``,
-300 s by default, 0 to turn it off) under a key made of
+phase (at national scale some 40–70 times a bare view's CPU); the same
+figures are asked for again and again by everyone of the same scope. They are
+kept in Django's cache (Redis in production, shared by every web process)
+under a key made of
 
 * the language, the phase, the day counted on, the locality chosen;
 * the asking user's scope (the whole province, or their committees): two
   people of the same scope see the same figures, nobody else's;
-* the stamp: one query reading, for each table the figures are made of, its
-  newest row (its id and when it was written) — registrations and their
-  workflow steps, assessments and theirs, recognitions, targets, committees,
-  and the audit trail, which every service writes when it changes or
-  deletes a record. Anything recorded since the figures were counted changes
-  the key, so they are counted again.
 
-A change made outside the services (the admin site, a shell) to an existing
-record shows at the latest when the entry expires.
+together with the *stamp* of the data they were counted on and when. The
+stamp is one query reading, for each table the figures are made of, its
+newest row (its id and when it was written) — registrations and their
+workflow steps, assessments and theirs, recognitions, targets, committees,
+and the audit trail, which every service writes when it changes or deletes a
+record.
+
+A kept part whose stamp is not today's stamp (something was recorded since),
+or older than ``DASHBOARD_CACHE_SECONDS`` (300 s by default; 0 turns the
+keeping off), is *stale*: it is still shown, marked with the time it was
+counted, and the worker counts it again (``reporting.tasks.dashboard_refresh``,
+one at a time per user and page). So no request waits for the counting but
+the very first of a page after the cache was emptied. With Celery in eager
+mode (the embedded default) the counting runs before the page is written.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 
 from campaign.assessments.models import Assessment, AssessmentTransition, Recognition
 from campaign.committees import access
@@ -39,7 +48,14 @@ from campaign.committees.models import AuditEntry, SteeringCommittee
 from campaign.planning.models import Target
 from campaign.registrations.models import Registration, RegistrationTransition
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_SECONDS = 300
+# How long a part is kept at all: served (marked stale) while it is counted
+# again, so only a page nobody opened for a week is counted in the request.
+KEEP_SECONDS = 7 * 24 * 3600
+# A refresh that never ended (its worker died) is asked for again after this.
+REFRESH_CLAIM_SECONDS = 120
 T = TypeVar("T")
 
 # (model, the field that says when its newest row was written)
@@ -92,16 +108,61 @@ def scope_signature(user: Actor) -> str:
     )
 
 
-def cached(parts: tuple, compute: Callable[[], T]) -> T:
-    """``compute()``, kept under the key made of ``parts`` and the active
-    language (or computed each time when the cache is turned off)."""
-    seconds = cache_seconds()
-    if seconds <= 0:
-        return compute()
+def _key(prefix: str, parts: tuple) -> str:
     raw = "|".join(str(p) for p in (translation.get_language(), *parts))
-    key = "dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
+    return f"{prefix}:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Keeper:
+    """The kept parts of one page, read with the stamp of the data at the
+    start of the request. ``stale`` tells whether any part shown was counted
+    before the latest change (or too long ago), ``counted_at`` when the
+    oldest part shown was counted. With ``force`` (the worker's refresh)
+    every part is counted again and kept."""
+
+    def __init__(self, stamp: str, *, force: bool = False) -> None:
+        self.stamp = stamp
+        self.force = force
+        self.stale = False
+        self.counted_at: datetime.datetime | None = None
+
+    def get(self, parts: tuple, compute: Callable[[], T]) -> T:
+        seconds = cache_seconds()
+        if seconds <= 0:
+            return compute()
+        key = _key("dashboard", parts)
+        now = timezone.now()
+        entry = None if self.force else _cache_call(cache.get, key)
+        if entry is not None:
+            stamp, counted_at, value = entry
+            if stamp != self.stamp or (now - counted_at).total_seconds() > seconds:
+                self.stale = True
+            if self.counted_at is None or counted_at < self.counted_at:
+                self.counted_at = counted_at
+            return value
         value = compute()
-        cache.set(key, value, seconds)
-    return value
+        _cache_call(cache.set, key, (self.stamp, now, value), KEEP_SECONDS)
+        return value
+
+
+def _cache_call(method: Callable, *args):
+    """A cache operation that cannot take the page down: with the cache
+    unreachable (Redis restarting) the figures are counted in the request."""
+    try:
+        return method(*args)
+    except Exception:  # noqa: BLE001 - any backend's connection error
+        logger.warning("the cache did not answer: %s", method.__name__, exc_info=True)
+        return None
+
+
+def refresh_claim(parts: tuple) -> bool:
+    """Whether the caller is the one to ask for a refresh of these parts (the
+    first since the last one ended, or since ``REFRESH_CLAIM_SECONDS``)."""
+    claimed = _cache_call(
+        cache.add, _key("dashboard-refresh", parts), 1, REFRESH_CLAIM_SECONDS
+    )
+    return bool(claimed)
+
+
+def refresh_release(parts: tuple) -> None:
+    _cache_call(cache.delete, _key("dashboard-refresh", parts))

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,7 @@ from campaign.planning.choices import (
 )
 from campaign.planning.models import Target
 from campaign.registrations.choices import RegistrationStatus
+from campaign.registrations.models import Registration
 from campaign.registrations.selectors.registrations import registration_scope_q
 from reporting.selectors import PhaseChoice, phase_by_key, report_scope_get
 from units.choices import AREA_KIND_PREFIX, AreaKind
@@ -101,7 +102,11 @@ class ReportScope:
 
     user: Actor
     committee: SteeringCommittee | None
-    committee_ids: frozenset[int] | None
+    # The committees covered, as a subquery of their ids (``None``: every
+    # committee). A subquery, not a list: the province's scope holds every
+    # committee under it (thousands at national scale), and sending them as
+    # literals cost more than the counting itself.
+    committees: QuerySet | None
     area_roots: frozenset[int] | None
 
     @property
@@ -110,8 +115,8 @@ class ReportScope:
 
     def registration_q(self) -> Q:
         condition = registration_scope_q(self.user)
-        if self.committee_ids is not None:
-            condition &= Q(committee_id__in=self.committee_ids)
+        if self.committees is not None:
+            condition &= Q(committee_id__in=self.committees)
         return condition
 
     def area_q(self, prefix: str = "") -> Q:
@@ -134,7 +139,6 @@ class ReportScope:
     def unit_q(self, prefix: str = "") -> Q:
         """Records about a unit (recognitions, commendations, classifications)
         inside the scope: of a registration or a ward police in it."""
-        from campaign.registrations.models import Registration
         from units.models import Area
 
         registrations = Registration.objects.filter(self.registration_q()).values("pk")
@@ -155,34 +159,37 @@ def report_scope(*, user: Actor, committee_id: int | None) -> ReportScope:
     provinces held in the same database never count in its figures."""
     committee = report_scope_get(user=user, committee_id=committee_id)
     if committee is None:
-        provincial = SteeringCommittee.objects.filter(
-            level=CommitteeLevel.PROVINCE,
-            area__kind=AreaKind.PROVINCE,
-            area__code__in=settings.CAMPAIGN_PROVINCE_CODES,
-        ).values_list("pk", "area_id")
+        provincial = list(
+            SteeringCommittee.objects.filter(
+                level=CommitteeLevel.PROVINCE,
+                area__kind=AreaKind.PROVINCE,
+                area__code__in=settings.CAMPAIGN_PROVINCE_CODES,
+            ).values_list("pk", "area_id")
+        )
         if not provincial:
             return ReportScope(
-                user=user, committee=None, committee_ids=None, area_roots=None
+                user=user, committee=None, committees=None, area_roots=None
             )
         return ReportScope(
             user=user,
             committee=None,
-            committee_ids=_with_committees_below({pk for pk, _area in provincial}),
+            committees=_with_committees_below({pk for pk, _area in provincial}),
             area_roots=frozenset(area for _pk, area in provincial),
         )
     return ReportScope(
         user=user,
         committee=committee,
-        committee_ids=_with_committees_below({committee.pk}),
+        committees=_with_committees_below({committee.pk}),
         area_roots=frozenset({committee.area_id}),
     )
 
 
-def _with_committees_below(roots: set[int]) -> frozenset[int]:
-    below = SteeringCommittee.objects.filter(
-        Q(parent_id__in=roots) | Q(parent__parent_id__in=roots)
-    ).values_list("pk", flat=True)
-    return frozenset(roots | set(below))
+def _with_committees_below(roots: set[int]) -> QuerySet:
+    """The ids of ``roots`` and of the committees one or two levels under
+    them, as a subquery."""
+    return SteeringCommittee.objects.filter(
+        Q(pk__in=roots) | Q(parent_id__in=roots) | Q(parent__parent_id__in=roots)
+    ).values("pk")
 
 
 # --- The figures ---------------------------------------------------------------------
@@ -520,15 +527,18 @@ def _exemplary(data: PhaseReportData, list_limit: int | None) -> None:
         )
         .order_by("year", "committee__area__name", "unit_kind", "unit_name", "pk")
     )
-    ids = [r[0] for r in registrations]
+    # The same registrations as a subquery (not their ids as literals).
+    counted = Registration.objects.filter(
+        scope.registration_q(), year__in=years
+    ).values("pk")
     meets_all = set(
         Assessment.objects.filter(
-            meets_all_q(known_at), registration_id__in=ids
+            meets_all_q(known_at), registration__in=counted, year__in=years
         ).values_list("registration_id", "year")
     )
     recognised = set(
         recognitions_then(data.as_of, known_at)
-        .filter(registration_id__in=ids)
+        .filter(registration__in=counted, year__in=years)
         .values_list("registration_id", "year")
     )
     targets: dict[tuple[int, str], int] = {}
@@ -698,8 +708,8 @@ def _awards(data: PhaseReportData, list_limit: int | None = LIST_LIMIT) -> None:
     pledges = EmulationPledge.objects.filter(
         signed_on__lte=as_of, created_at__lt=known_at, year__in=years
     ).prefetch_related("committees", "items")
-    if scope.committee_ids is not None:
-        pledges = pledges.filter(committees__in=scope.committee_ids).distinct()
+    if scope.committees is not None:
+        pledges = pledges.filter(committees__in=scope.committees).distinct()
     for p in pledges.order_by("year", "signed_on", "pk"):
         result_known = (
             p.result_recorded_on is not None and p.result_recorded_on <= as_of

@@ -1,4 +1,5 @@
-"""Celery tasks: each takes ids only and calls one service.
+"""Celery tasks: each takes ids (and plain values) only and calls one
+service, or the dashboard's page builder.
 
 The tasks hold no state of their own: the ReportJob row is the source of
 truth, so a message delivered twice, lost or cut short by a dead worker is
@@ -9,6 +10,8 @@ and the job's lease then runs out like any other lost worker's.
 """
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from reporting import services
 
@@ -21,3 +24,17 @@ def report_render(job_id: int) -> None:
 @shared_task(name="reporting.tasks.report_jobs_reconcile", ignore_result=True)
 def report_jobs_reconcile() -> None:
     services.report_jobs_reconcile()
+
+
+@shared_task(name="reporting.tasks.dashboard_refresh", ignore_result=True)
+def dashboard_refresh(user_id: int, language: str, params: dict[str, str]) -> None:
+    """Count the dashboard's figures again for this user and choice, as the
+    user (their scope), in their language; a user gone or deactivated since
+    is skipped (their claim runs out)."""
+    from reporting.dashboard_page import dashboard_refresh as refresh
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    with translation.override(language):
+        refresh(user=user, params=params)

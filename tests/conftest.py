@@ -57,8 +57,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    """A private file store per test, and Vietnamese
+    """A private file store per test, an empty cache (in CI a shared Redis
+    database: what one test kept must not be read by the next), and Vietnamese
     active (a previous request may have left another language active)."""
+    from django.core.cache import cache
+
+    cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
     private_root = tmp_path / "private"
     private_root.mkdir()

@@ -229,3 +229,15 @@ class eager_tasks:  # noqa: N801 - used as a context manager, like a function
     def __exit__(self, *exc_info):
         self.app.conf.task_always_eager = self.previous
         return False
+
+
+class queued_tasks(eager_tasks):  # noqa: N801 - used as a context manager
+    """Send Celery tasks to the broker, as production does, even where the
+    embedded default runs them inside the request: for tests of what the web
+    process does while a task waits for the worker (the test then runs the
+    task itself, as the worker would)."""
+
+    def __enter__(self):
+        super().__enter__()
+        self.app.conf.task_always_eager = False
+        return self

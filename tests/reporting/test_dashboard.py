@@ -23,12 +23,15 @@ from campaign.committees.models import AuditEntry, SteeringCommittee
 from campaign.exports import XlsxSheet, xlsx_workbook_bytes
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration, RegistrationTransition
+from reporting import tasks
 from reporting.choices import ReportStatus
+from reporting.dashboard_cache import refresh_claim
 from reporting.forms_dashboard import current_phase
 from reporting.selectors import phase_choices
 from tests.assessments import builders
 from tests.factories import Personas, UserFactory
 from tests.reporting.factories import ReportJobFactory
+from tests.services import eager_tasks, queued_tasks
 from units.choices import OrganisationKind
 from units.models import Organisation, WardPolice
 from units.text import fold
@@ -118,9 +121,13 @@ class DashboardTestCase(TestCase):
         )
 
     def setUp(self):
-        # The figures are kept between requests under a stamp of the data;
-        # each test starts without them (the tests' rows may reuse ids).
+        # Each test starts with nothing kept; the worker's refresh of stale
+        # figures runs inside the request, as in the embedded default (the
+        # tests of the queued refresh turn this off).
         cache.clear()
+        eager = eager_tasks()
+        eager.__enter__()
+        self.addCleanup(eager.__exit__, None, None, None)
 
     def client_for(self, user) -> Client:
         client = Client()
@@ -322,6 +329,64 @@ class KeptFiguresTests(DashboardTestCase):
         backdate()
         after = client.get(dashboard_url(phase="2023-2025"))
         self.assertEqual(after.context["data"].registered_total, counted + 1)
+
+    def test_after_a_change_the_kept_figures_show_marked_while_the_worker_counts(self):
+        client = self.client_for(self.p.staff)
+        address = dashboard_url(phase="2023-2025")
+        first = client.get(address)
+        counted = first.context["data"].registered_total
+        self.assertNotContains(first, "Số liệu tính lúc")
+        registration(self.p, area_key="ag89-884-30319")  # Châu Phú A, 2023
+        backdate()
+        with queued_tasks():
+            stale = client.get(address)
+            # Shown at once, not counted in the request, marked with the time.
+            self.assertEqual(stale.status_code, 200)
+            self.assertNotIn("data", stale.context)
+            self.assertTrue(stale.context["stale"])
+            self.assertEqual(stale.context["figures"], first.context["figures"])
+            self.assertContains(stale, "Số liệu tính lúc")
+            self.assertContains(stale, 'role="status"')
+            # Asked for once: the next request finds the refresh claimed.
+            self.assertTrue(client.get(address).context["stale"])
+            self.assertFalse(
+                refresh_claim(
+                    (self.p.staff.pk, "province", ("2023-2025", "")),
+                )
+            )
+        # What the worker does with the message the first request sent.
+        tasks.dashboard_refresh(self.p.staff.pk, "vi", {"phase": "2023-2025"})
+        current = client.get(address)
+        self.assertFalse(current.context["stale"])
+        self.assertNotContains(current, "Số liệu tính lúc")
+        self.assertNotIn("data", current.context)  # the worker counted them
+        self.assertNotEqual(current.context["figures"], first.context["figures"])
+        self.assertIn(f">{counted + 1}<", current.context["figures"])
+
+    def test_a_refresh_for_a_user_deactivated_since_counts_nothing(self):
+        self.p.staff.is_active = False
+        self.p.staff.save(update_fields=["is_active"])
+        tasks.dashboard_refresh(self.p.staff.pk, "vi", {"phase": "2023-2025"})
+        self.p.staff.is_active = True
+        self.p.staff.save(update_fields=["is_active"])
+        # Nothing was kept for them: their next page is counted in the request.
+        response = self.client_for(self.p.staff).get(dashboard_url(phase="2023-2025"))
+        self.assertIn("data", response.context)
+
+    def test_an_unreachable_cache_counts_the_figures_in_the_request(self):
+        with self.settings(
+            CACHES={
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": "redis://127.0.0.1:1/0",
+                }
+            }
+        ):
+            response = self.client_for(self.p.staff).get(
+                dashboard_url(phase="2023-2025")
+            )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("data", response.context)
 
     def test_a_workflow_step_changes_what_waits(self):
         client = self.client_for(self.p.staff)
