@@ -125,6 +125,15 @@ class Keeper:
         self.force = force
         self.stale = False
         self.counted_at: datetime.datetime | None = None
+        self._fetched: dict[str, tuple] = {}
+
+    def prefetch(self, *many: tuple) -> None:
+        """Read the entries of several parts in one round trip (each later
+        ``get`` of them uses what was read)."""
+        if self.force or cache_seconds() <= 0:
+            return
+        keys = [_key("dashboard", parts) for parts in many]
+        self._fetched.update(_cache_call(cache.get_many, keys) or {})
 
     def get(self, parts: tuple, compute: Callable[[], T]) -> T:
         seconds = cache_seconds()
@@ -132,7 +141,12 @@ class Keeper:
             return compute()
         key = _key("dashboard", parts)
         now = timezone.now()
-        entry = None if self.force else _cache_call(cache.get, key)
+        if self.force:
+            entry = None
+        elif key in self._fetched:
+            entry = self._fetched.pop(key)
+        else:
+            entry = _cache_call(cache.get, key)
         if entry is not None:
             stamp, counted_at, value = entry
             if stamp != self.stamp or (now - counted_at).total_seconds() > seconds:

@@ -39,7 +39,7 @@ from reporting.forms_dashboard import (
     localities_for,
 )
 from reporting.phase_data import PhaseReportData, phase_report_data
-from reporting.selectors import report_job_list_for_user
+from reporting.selectors import phase_choices, report_job_list_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -125,14 +125,23 @@ def dashboard_data(
     )
 
 
+def _filter_parts(user: Actor) -> tuple:
+    return ("filter", scope_signature(user))
+
+
 def dashboard_form(
     *, user: Actor, params: Mapping[str, str], keeper: Keeper
 ) -> DashboardFilterForm:
-    localities = keeper.get(
-        ("localities", scope_signature(user)), lambda: localities_for(user=user)
+    """The filter, its lists (the plan's phases, the user's localities) kept."""
+    localities, phases = keeper.get(
+        _filter_parts(user), lambda: (localities_for(user=user), phase_choices())
     )
     return DashboardFilterForm(
-        params, user=user, today=timezone.localdate(), localities=localities
+        params,
+        user=user,
+        today=timezone.localdate(),
+        localities=localities,
+        phases=phases,
     )
 
 
@@ -176,6 +185,15 @@ def _figures(
     return mark_safe(subtitle), mark_safe(figures)  # noqa: S308
 
 
+def _waiting_parts(user: Actor) -> tuple:
+    grants = access.access_for(user)
+    return ("waiting", user.pk, scope_signature(user), sorted(grants.capabilities))
+
+
+def _recent_parts(user: Actor) -> tuple:
+    return ("recent", scope_signature(user))
+
+
 def _pending(user: Actor, keeper: Keeper) -> Pending:
     """The counts of the lists the user's role has. The registrations and
     assessments waiting change only with a workflow step: they are kept with
@@ -200,10 +218,7 @@ def _pending(user: Actor, keeper: Keeper) -> Pending:
             else None,
         )
 
-    registrations, assessments = keeper.get(
-        ("waiting", user.pk, scope_signature(user), sorted(grants.capabilities)),
-        waiting,
-    )
+    registrations, assessments = keeper.get(_waiting_parts(user), waiting)
     reports = None
     if Capability.REQUEST_REPORTS in grants.capabilities:
         reports = (
@@ -231,7 +246,7 @@ def _recent_changes(user: Actor, keeper: Keeper) -> SafeString | None:
             "reporting/includes/dashboard_recent.html", {"recent": rows}
         )
 
-    return mark_safe(keeper.get(("recent", scope_signature(user)), render_recent))  # noqa: S308
+    return mark_safe(keeper.get(_recent_parts(user), render_recent))  # noqa: S308
 
 
 def dashboard_page(
@@ -240,6 +255,8 @@ def dashboard_page(
     """The page for ``user`` and the GET ``params``, from what is kept (or,
     with ``force``, everything counted again and kept)."""
     keeper = Keeper(current_stamp(), force=force)
+    # The parts that do not depend on the choice, in one round trip.
+    keeper.prefetch(_filter_parts(user), _waiting_parts(user), _recent_parts(user))
     form = dashboard_form(user=user, params=params, keeper=keeper)
     choice = subtitle = figures = None
     if form.is_valid():

@@ -183,12 +183,13 @@ class DashboardFilterForm(forms.Form):
         user: Actor,
         today: datetime.date,
         localities: Localities | None = None,
+        phases: list[PhaseChoice] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = today
-        self.phases = phase_choices()
+        self.phases = phase_choices() if phases is None else phases
         self.default_phase = current_phase(self.phases, today)
         self.fields["phase"].choices = [(p.key, p.label) for p in self.phases]
         if self.default_phase is not None:
