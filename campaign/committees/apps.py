@@ -9,3 +9,7 @@ class CommitteesConfig(AppConfig):
     name = "campaign.committees"
     label = "committees"
     verbose_name = _("Committees and access")
+
+    def ready(self) -> None:
+        # The security log's receivers of the sign-in signals (issue 10).
+        from campaign.committees import signals  # noqa: F401

@@ -39,6 +39,11 @@ class AuditAction(models.TextChoices):
     PROFILE_UPDATED = "profile_updated", _("Own details changed")
     MEMBERSHIP_GRANTED = "membership_granted", _("Role granted")
     MEMBERSHIP_REMOVED = "membership_removed", _("Role removed")
+    # Two-step verification (issue 10): set up, turned off, reset by staff.
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-step verification set up")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-step verification turned off")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Two-step verification reset by staff")
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("New recovery codes made")
     COMMITTEE_CREATED = "committee_created", _("Committee created")
     COMMITTEE_UPDATED = "committee_updated", _("Committee changed")
     MEMBER_ADDED = "member_added", _("Committee member added")
@@ -89,6 +94,10 @@ AUDIT_GROUPS: dict[str, tuple[str, tuple[AuditAction, ...]]] = {
             AuditAction.PROFILE_UPDATED,
             AuditAction.MEMBERSHIP_GRANTED,
             AuditAction.MEMBERSHIP_REMOVED,
+            AuditAction.TWO_FACTOR_ENABLED,
+            AuditAction.TWO_FACTOR_DISABLED,
+            AuditAction.TWO_FACTOR_RESET,
+            AuditAction.RECOVERY_CODES_RENEWED,
         ),
     ),
     "committees": (

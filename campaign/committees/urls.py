@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign.committees.views import accounts, audit, committees
+from campaign.committees.views import accounts, audit, committees, two_factor
 
 app_name = "committees"
 
@@ -43,6 +43,33 @@ urlpatterns = [
         name="account_activate",
     ),
     path("profile/", accounts.profile, name="profile"),
+    # Two-step verification (the user's own; staff may reset another's)
+    path("profile/two-factor/", two_factor.two_factor, name="two_factor"),
+    path(
+        "profile/two-factor/setup/",
+        two_factor.two_factor_setup,
+        name="two_factor_setup",
+    ),
+    path(
+        "profile/two-factor/verify/",
+        two_factor.two_factor_verify,
+        name="two_factor_verify",
+    ),
+    path(
+        "profile/two-factor/recovery-codes/",
+        two_factor.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path(
+        "profile/two-factor/disable/",
+        two_factor.two_factor_disable,
+        name="two_factor_disable",
+    ),
+    path(
+        "accounts/<int:pk>/two-factor/reset/",
+        two_factor.account_two_factor_reset,
+        name="account_two_factor_reset",
+    ),
     # The audit trail
     path("history/", audit.audit_list, name="audit_list"),
     path("profile/password/", accounts.password_change, name="password_change"),

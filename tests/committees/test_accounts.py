@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.test import Client, TestCase
 from django.urls import reverse
 
@@ -84,7 +85,13 @@ class AccountManagementTests(TestCase):
             response, reverse("committees:account_detail", args=[self.p.officer_a.pk])
         )
         self.assertEqual(officer.get(reverse("committees:profile")).status_code, 302)
-        self.assertTrue(Client().login(username="longxuyen", password=NEW_PASSWORD))
+        self.assertTrue(
+            Client().login(
+                request=HttpRequest(),  # axes throttles by the request
+                username="longxuyen",
+                password=NEW_PASSWORD,
+            )
+        )
 
     def test_a_deactivated_users_open_sessions_stop_working(self):
         officer = Client()
@@ -98,7 +105,9 @@ class AccountManagementTests(TestCase):
         response = officer.get(reverse("committees:committee_list"))
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(reverse("login")))
-        self.assertFalse(Client().login(username="chaudoc", password=PASSWORD))
+        self.assertFalse(
+            Client().login(request=HttpRequest(), username="chaudoc", password=PASSWORD)
+        )
 
     def test_staff_cannot_deactivate_themselves(self):
         self.client.post(

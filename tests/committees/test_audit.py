@@ -6,6 +6,7 @@ it on the history page. Reactivating an account never revives its sessions."""
 from __future__ import annotations
 
 from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest
 from django.test import Client, TestCase
 from django.urls import reverse
 
@@ -174,7 +175,13 @@ class SessionTests(TestCase):
 
     def signed_in_client(self, user) -> Client:
         client = Client()
-        self.assertTrue(client.login(username=user.username, password=PASSWORD))
+        self.assertTrue(
+            client.login(
+                request=HttpRequest(),  # axes throttles by the request
+                username=user.username,
+                password=PASSWORD,
+            )
+        )
         return client
 
     def test_reactivating_an_account_does_not_revive_its_old_sessions(self):

@@ -10,6 +10,7 @@ import io
 import json
 
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.test import Client, TestCase
 from django.urls import reverse
 
@@ -87,7 +88,13 @@ class FreshInstallTests(TestCase):
             "admin", "admin@example.invalid", "Quan-tri-vien-2026"
         )
         staff = Client()
-        self.assertTrue(staff.login(username="admin", password="Quan-tri-vien-2026"))
+        self.assertTrue(
+            staff.login(
+                request=HttpRequest(),  # axes throttles by the request
+                username="admin",
+                password="Quan-tri-vien-2026",
+            )
+        )
 
         ward_committee = SteeringCommittee.objects.get(area__key="ag91-30307")
         response = staff.post(
@@ -112,7 +119,9 @@ class FreshInstallTests(TestCase):
         officer_client = Client()
         self.assertTrue(
             officer_client.login(
-                username="phuong.longxuyen", password="Ke-hoach-an-ninh-138"
+                request=HttpRequest(),
+                username="phuong.longxuyen",
+                password="Ke-hoach-an-ninh-138",
             )
         )
         programme = Programme.objects.get(kind="exemplary_units")

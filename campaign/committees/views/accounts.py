@@ -25,6 +25,7 @@ from campaign.committees.selectors.audit import (
     shown_entries,
 )
 from campaign.committees.selectors.committees import committee_choices_for_user
+from campaign.committees.selectors.two_factor import two_factor_enabled
 from campaign.committees.services import accounts as services
 from campaign.forms import form_status
 
@@ -86,6 +87,7 @@ def _detail(request: HttpRequest, account, membership_form=None, status: int = 2
             "history": shown_entries(
                 audit_list_for_account(user=request.user, account=account)
             ),
+            "two_factor_on": two_factor_enabled(account),
         },
         status=status,
     )
