@@ -405,7 +405,8 @@ class EvidenceTests(AssessmentPageTestCase):
         self.upload(client, answer, pdf_file("Bản quét"))  # no extension
         pdf, png, scan = Evidence.objects.order_by("pk")
         self.assertRegex(scan.file.name, r"^evidence/[0-9a-f]{32}\.pdf$")
-        self.assertEqual(scan.file_name, "Bản quét")
+        # The name shown and offered for download ends in what the file is.
+        self.assertEqual(scan.file_name, "Bản quét.pdf")
         scan.delete()
         self.assertEqual(
             (pdf.file_name, png.file_name), ("Biên bản họp.pdf", "Ảnh trụ sở.png")

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -47,6 +47,7 @@ from campaign.assessments.selectors.criteria import (
 from campaign.committees import access, audit
 from campaign.committees.access import Capability
 from campaign.committees.choices import AuditAction
+from campaign.committees.models import SteeringCommittee, User
 from campaign.planning.choices import ProgrammeKind
 from campaign.planning.selectors.periods import (
     phase_for_year,
@@ -63,6 +64,9 @@ from campaign.registrations.services.notifications import (
 )
 from units.models import AreaSuccession, WardPolice
 from units.text import fold
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 S = AssessmentStatus
 
@@ -131,7 +135,7 @@ class Transition:
     sources: tuple[str, ...]
     target: str
     capability: str
-    label: str
+    label: StrOrPromise
 
 
 TRANSITIONS = {
@@ -159,7 +163,7 @@ TRANSITIONS = {
 }
 
 
-def allowed_actions(*, user: AbstractBaseUser, assessment: Assessment) -> list[str]:
+def allowed_actions(*, user: User, assessment: Assessment) -> list[str]:
     """The workflow steps this user may take now (for the buttons shown)."""
     return [
         name
@@ -168,19 +172,19 @@ def allowed_actions(*, user: AbstractBaseUser, assessment: Assessment) -> list[s
     ]
 
 
-def can_answer(*, user: AbstractBaseUser, assessment: Assessment) -> bool:
+def can_answer(*, user: User, assessment: Assessment) -> bool:
     return assessment.status in (S.DRAFT, S.RETURNED) and access.can(
         user, Capability.ASSESS_UNITS
     )
 
 
-def can_verify(*, user: AbstractBaseUser, assessment: Assessment) -> bool:
+def can_verify(*, user: User, assessment: Assessment) -> bool:
     return assessment.status == S.SUBMITTED and access.can(
         user, Capability.VERIFY_ASSESSMENTS
     )
 
 
-def _record(assessment: Assessment, action: str, by, **extra) -> None:
+def _record(assessment: Assessment, action: str, by: User, **extra: Any) -> None:
     audit.record(
         action=action,
         by=by,
@@ -190,7 +194,9 @@ def _record(assessment: Assessment, action: str, by, **extra) -> None:
     )
 
 
-def _log(assessment: Assessment, source: str, target: str, by, reason: str = ""):
+def _log(
+    assessment: Assessment, source: str, target: str, by: User, reason: str = ""
+) -> None:
     AssessmentTransition.objects.create(
         assessment=assessment,
         from_status=source,
@@ -200,7 +206,9 @@ def _log(assessment: Assessment, source: str, target: str, by, reason: str = "")
     )
 
 
-def _notify(assessment: Assessment, kind: str, *, to_reviewers: bool, **params):
+def _notify(
+    assessment: Assessment, kind: str, *, to_reviewers: bool, **params: Any
+) -> None:
     recipients = (
         reviewers()
         if to_reviewers
@@ -223,7 +231,7 @@ def _notify(assessment: Assessment, kind: str, *, to_reviewers: bool, **params):
 # --- Start an assessment ------------------------------------------------------------
 
 
-def _year_error(message, **params) -> ValidationError:
+def _year_error(message: StrOrPromise, **params: Any) -> ValidationError:
     return ValidationError(
         {"year": ValidationError(message, code="year", params=params)}
     )
@@ -287,7 +295,7 @@ def _check_ward_police_year(ward_police: WardPolice, year: int) -> datetime.date
 def assessment_create(
     *,
     year: int,
-    by: AbstractBaseUser,
+    by: User,
     registration: Registration | None = None,
     ward_police: WardPolice | None = None,
 ) -> Assessment:
@@ -297,6 +305,7 @@ def assessment_create(
     access.require(by, Capability.ASSESS_UNITS)
     if (registration is None) == (ward_police is None):
         raise TypeError("assess a registration or a ward police, not both")
+    committee: SteeringCommittee | None
     if registration is not None:
         registration = registration_get_for_user(user=by, pk=registration.pk)
         if registration.status != RegistrationStatus.APPROVED:
@@ -310,7 +319,7 @@ def assessment_create(
         committee = registration.committee
         unit_name = registration.unit_name
         duplicate = Assessment.objects.filter(registration=registration, year=year)
-    else:
+    elif ward_police is not None:
         ward_police = ward_police_get_for_user(user=by, pk=ward_police.pk)
         day = _check_ward_police_year(ward_police, year)
         subject = CriteriaSubject.WARD_POLICE
@@ -376,7 +385,7 @@ def assessment_create(
 # --- Answers ------------------------------------------------------------------------
 
 
-def _editable(by, pk: int) -> Assessment:
+def _editable(by: User, pk: int) -> Assessment:
     access.require(by, Capability.ASSESS_UNITS)
     current = assessment_get_for_user(user=by, pk=pk, for_update=True)
     if current.status not in (S.DRAFT, S.RETURNED):
@@ -390,7 +399,7 @@ def assessment_answers_update(
     assessment: Assessment,
     expected_version: int,
     answers: dict[int, AnswerInput],
-    by: AbstractBaseUser,
+    by: User,
 ) -> Assessment:
     """Save the officer's answers (by answer id). Refused with
     ``AssessmentConflict`` when the assessment changed since
@@ -439,7 +448,7 @@ def assessment_answers_update(
 
 @transaction.atomic
 def evidence_add(
-    *, assessment: Assessment, answer_id: int, file: File, by: AbstractBaseUser
+    *, assessment: Assessment, answer_id: int, file: UploadedFile, by: User
 ) -> Evidence:
     """Attach an evidence file to one answer: checked by content and size
     like the registration documents, stored under a generated name, deleted
@@ -453,20 +462,21 @@ def evidence_add(
             EVIDENCE_LOCKED, code="locked", params={"code": answer.criterion.code}
         )
     try:
-        kind = uploads.check_upload(file, allowed=uploads.EVIDENCE_KINDS)
+        checked = uploads.clean_upload(file, allowed=uploads.EVIDENCE_KINDS)
     except ValidationError as error:
         raise ValidationError({"file": error.error_list}) from None
     storage = Evidence._meta.get_field("file").storage
     with uploads.stored_files_removed_on_error(storage) as stored:
         evidence = Evidence(
             answer=answer,
-            file_name=uploads.safe_display_name(file.name or ""),
-            file_size=file.size,
+            file_name=checked.display_name,
+            file_size=checked.size,
             uploaded_by=by,
         )
         # Stored under a generated name with the extension of what the file
-        # is (its content), never of what its name says ("scan", "a.b c").
-        evidence.file.save(f"evidence.{kind}", file, save=False)
+        # is (its content), never of what its name says ("scan", "a.b c");
+        # an image as re-encoded without its metadata.
+        evidence.file.save(checked.file_name, checked.file, save=False)
         stored.append(evidence.file.name)
         evidence.save()
         _record(
@@ -479,7 +489,7 @@ def evidence_add(
 
 
 @transaction.atomic
-def evidence_remove(*, evidence_id: int, by: AbstractBaseUser) -> Assessment:
+def evidence_remove(*, evidence_id: int, by: User) -> Assessment:
     """Remove an evidence file of an answer not yet verified; the file is
     deleted from storage once the removal is committed."""
     evidence = evidence_get_for_user(user=by, pk=evidence_id)
@@ -502,7 +512,9 @@ def evidence_remove(*, evidence_id: int, by: AbstractBaseUser) -> Assessment:
 # --- Workflow -----------------------------------------------------------------------
 
 
-def _move(*, assessment: Assessment, action: str, by, reason: str = ""):
+def _move(
+    *, assessment: Assessment, action: str, by: User, reason: str = ""
+) -> tuple[Assessment, str, Transition]:
     step = TRANSITIONS[action]
     if not access.can(by, step.capability):
         raise PermissionDenied
@@ -528,13 +540,13 @@ def _move(*, assessment: Assessment, action: str, by, reason: str = ""):
     return current, source, step
 
 
-def _codes(answers) -> str:
+def _codes(answers: list[Answer]) -> str:
     codes = [a.criterion.code for a in answers]
     return ", ".join(codes[:8]) + (" …" if len(codes) > 8 else "")
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, by: AbstractBaseUser) -> Assessment:
+def assessment_submit(*, assessment: Assessment, by: User) -> Assessment:
     """Send the assessment to the province; every criterion must be answered."""
     current, source, step = _move(assessment=assessment, action="submit", by=by)
     unanswered = list(
@@ -553,7 +565,9 @@ def assessment_submit(*, assessment: Assessment, by: AbstractBaseUser) -> Assess
     return current
 
 
-def _verifiable(by, assessment_pk: int, answer_id: int) -> tuple[Assessment, Answer]:
+def _verifiable(
+    by: User, assessment_pk: int, answer_id: int
+) -> tuple[Assessment, Answer]:
     access.require(by, Capability.VERIFY_ASSESSMENTS)
     current = assessment_get_for_user(user=by, pk=assessment_pk, for_update=True)
     answer = answer_get_for_user(user=by, pk=answer_id, for_update=True)
@@ -569,7 +583,7 @@ def answers_verify(
     *,
     assessment: Assessment,
     findings: dict[int, bool],
-    by: AbstractBaseUser,
+    by: User,
 ) -> list[Answer]:
     """Provincial staff verify criteria — each with its own finding, met or
     not (by answer id): the findings are recorded and locked for the officer.
@@ -609,7 +623,7 @@ def answer_verify(
     assessment: Assessment,
     answer_id: int,
     met: bool,
-    by: AbstractBaseUser,
+    by: User,
     note: str = "",
 ) -> Answer:
     """Provincial staff verify one criterion: the verified finding (met or
@@ -623,9 +637,7 @@ def answer_verify(
 
 
 @transaction.atomic
-def answer_unverify(
-    *, assessment: Assessment, answer_id: int, by: AbstractBaseUser
-) -> Answer:
+def answer_unverify(*, assessment: Assessment, answer_id: int, by: User) -> Answer:
     """Release a verified criterion (a mistake) while the assessment is
     submitted: the officer can change it again if it is returned."""
     current, answer = _verifiable(by, assessment.pk, answer_id)
@@ -645,9 +657,7 @@ def answer_unverify(
 
 
 @transaction.atomic
-def assessment_return(
-    *, assessment: Assessment, reason: str, by: AbstractBaseUser
-) -> Assessment:
+def assessment_return(*, assessment: Assessment, reason: str, by: User) -> Assessment:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": REASON_REQUIRED})
@@ -662,7 +672,7 @@ def assessment_return(
 
 
 @transaction.atomic
-def assessment_accept(*, assessment: Assessment, by: AbstractBaseUser) -> Assessment:
+def assessment_accept(*, assessment: Assessment, by: User) -> Assessment:
     """Accept a submitted assessment once every criterion is verified; its
     result (met N of M, meets all or not) is what the answers say."""
     current, source, step = _move(assessment=assessment, action="accept", by=by)

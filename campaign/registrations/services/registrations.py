@@ -14,10 +14,10 @@ registration never leaves its document behind.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ from campaign import uploads
 from campaign.committees import access, audit
 from campaign.committees.access import Capability
 from campaign.committees.choices import AuditAction, CommitteeLevel
-from campaign.committees.models import SteeringCommittee
+from campaign.committees.models import SteeringCommittee, User
 from campaign.planning.choices import UnitKind
 from campaign.planning.models import Phase, Programme
 from campaign.planning.selectors.periods import phase_for_year, phases_of
@@ -44,6 +44,9 @@ from campaign.registrations.services.notifications import notify
 from units.choices import OrganisationKind
 from units.models import Area, Organisation
 from units.text import fold
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 S = RegistrationStatus
 
@@ -114,7 +117,7 @@ class Transition:
     sources: tuple[str, ...]
     target: str
     capability: str
-    label: str
+    label: StrOrPromise
 
 
 TRANSITIONS = {
@@ -149,7 +152,7 @@ TRANSITIONS = {
 }
 
 
-def allowed_actions(*, user: AbstractBaseUser, registration: Registration) -> list[str]:
+def allowed_actions(*, user: User, registration: Registration) -> list[str]:
     """The workflow actions this user may take now (for the buttons shown)."""
     return [
         name
@@ -158,7 +161,7 @@ def allowed_actions(*, user: AbstractBaseUser, registration: Registration) -> li
     ]
 
 
-def can_edit(*, user: AbstractBaseUser, registration: Registration) -> bool:
+def can_edit(*, user: User, registration: Registration) -> bool:
     return registration.status in (S.DRAFT, S.RETURNED) and access.can(
         user, Capability.REGISTER_UNITS
     )
@@ -190,13 +193,13 @@ def _phase_of(programme: Programme, year: int) -> Phase:
     return phase
 
 
-def _check_area(by: AbstractBaseUser, area: Area, year: int, field: str) -> None:
+def _check_area(by: User, area: Area, year: int, field: str) -> None:
     reason = area_unavailable_reason(user=by, area=area, year=year)
     if reason:
         raise ValidationError({field: ValidationError(reason, code="unit_unavailable")})
 
 
-def _check_organisation(by: AbstractBaseUser, organisation: Organisation, year: int):
+def _check_organisation(by: User, organisation: Organisation, year: int) -> None:
     visible = (
         registrable_organisations_for_user(user=by, year=year)
         .filter(pk=organisation.pk)
@@ -207,7 +210,7 @@ def _check_organisation(by: AbstractBaseUser, organisation: Organisation, year: 
 
 
 def _committee_for(
-    by: AbstractBaseUser,
+    by: User,
     *,
     area: Area | None,
     organisation: Organisation | None,
@@ -242,26 +245,31 @@ def _committee_for(
     raise ValidationError(NO_COMMITTEE, code="no_committee", params={"year": year})
 
 
-def _check_document(document: File | None) -> None:
+def _check_document(document: UploadedFile | None) -> uploads.CleanUpload | None:
     if document is None:
-        return
+        return None
     try:
-        uploads.check_upload(document, allowed=uploads.EVIDENCE_KINDS)
+        return uploads.clean_upload(document, allowed=uploads.EVIDENCE_KINDS)
     except ValidationError as error:
         raise ValidationError({"document": error.error_list}) from None
 
 
-def _store_document(registration: Registration, document: File, stored: list[str]):
-    """Write the file now (under a generated name) and note it, so that it is
-    deleted if anything after this fails."""
+def _store_document(
+    registration: Registration, document: uploads.CleanUpload, stored: list[str]
+) -> None:
+    """Write the file now (under a generated name with the extension of what
+    the file is — an image as re-encoded without its metadata) and note it, so
+    that it is deleted if anything after this fails."""
     field = registration.document
-    field.save(document.name or "document", document, save=False)
+    field.save(document.file_name, document.file, save=False)
     stored.append(field.name)
-    registration.document_name = uploads.safe_display_name(document.name or "")
+    registration.document_name = document.display_name
     registration.document_size = document.size
 
 
-def _log(registration: Registration, source: str, target: str, by, reason: str = ""):
+def _log(
+    registration: Registration, source: str, target: str, by: User, reason: str = ""
+) -> None:
     RegistrationTransition.objects.create(
         registration=registration,
         from_status=source,
@@ -271,7 +279,7 @@ def _log(registration: Registration, source: str, target: str, by, reason: str =
     )
 
 
-def _record(registration: Registration, action: str, by, **extra) -> None:
+def _record(registration: Registration, action: str, by: User, **extra: Any) -> None:
     audit.record(
         action=action,
         by=by,
@@ -282,7 +290,7 @@ def _record(registration: Registration, action: str, by, **extra) -> None:
 
 
 def _live_duplicate_exists(registration: Registration) -> bool:
-    unit = (
+    unit: dict[str, Area | Organisation | None] = (
         {"area": registration.area}
         if registration.area_id
         else {"organisation": registration.organisation}
@@ -300,9 +308,7 @@ def _live_duplicate_exists(registration: Registration) -> bool:
 # --- Create -------------------------------------------------------------------------
 
 
-def _new_organisation(
-    by: AbstractBaseUser, new: NewOrganisation, year: int
-) -> Organisation:
+def _new_organisation(by: User, new: NewOrganisation, year: int) -> Organisation:
     _check_area(by, new.area, year, "new_organisation_area")
     name = " ".join(new.name.split())
     if Organisation.objects.filter(
@@ -340,11 +346,11 @@ def registration_create(
     contact_name: str,
     contact_phone: str,
     plan_summary: str,
-    by: AbstractBaseUser,
+    by: User,
     area: Area | None = None,
     organisation: Organisation | None = None,
     new_organisation: NewOrganisation | None = None,
-    document: File | None = None,
+    document: UploadedFile | None = None,
 ) -> Registration:
     """Register a unit — an area, an organisation, or a new organisation
     created here — for ``year``; its phase follows from the year. One
@@ -360,18 +366,25 @@ def registration_create(
         _check_area(by, area, year, "unit")
     if organisation is not None:
         _check_organisation(by, organisation, year)
-    _check_document(document)
+    checked = _check_document(document)
     storage = Registration._meta.get_field("document").storage
     with uploads.stored_files_removed_on_error(storage) as stored:
         if new_organisation is not None:
             organisation = _new_organisation(by, new_organisation, year)
         committee = _committee_for(by, area=area, organisation=organisation, year=year)
-        unit = area.full_name if area is not None else organisation.name
+        if area is not None:
+            unit, kind = area.full_name, area.kind
+        elif organisation is not None:
+            unit, kind = organisation.name, organisation.kind
+        else:  # not reached: one unit was chosen above
+            raise ValidationError(
+                {"unit": ValidationError(UNIT_MISSING, code="missing")}
+            )
         registration = Registration(
             committee=committee,
             area=area,
             organisation=organisation,
-            unit_kind=UnitKind(area.kind if area else organisation.kind).value,
+            unit_kind=UnitKind(kind).value,
             unit_name=unit,
             search_name=fold(unit),
             programme=programme,
@@ -389,9 +402,9 @@ def registration_create(
         registration.full_clean(
             exclude=["document", "unit_kind"], validate_constraints=False
         )
-        if document is not None:
-            _store_document(registration, document, stored)
-        registration._history_user = by
+        if checked is not None:
+            _store_document(registration, checked, stored)
+        registration._history_user = by  # type: ignore[attr-defined]  # simple_history reads it
         try:
             with transaction.atomic():
                 registration.save()
@@ -416,9 +429,9 @@ def registration_update(
     *,
     registration: Registration,
     expected_version: int,
-    by: AbstractBaseUser,
-    document: File | None = None,
-    **fields,
+    by: User,
+    document: UploadedFile | None = None,
+    **fields: Any,
 ) -> Registration:
     """Change a draft or returned registration. Refused with
     ``RegistrationConflict`` when it changed since version ``expected_version``."""
@@ -438,19 +451,19 @@ def registration_update(
         current.phase = _phase_of(current.programme, current.year)
         if current.area is not None:
             _check_area(by, current.area, current.year, "year")
-        else:
+        elif current.organisation is not None:
             _check_organisation(by, current.organisation, current.year)
         if _live_duplicate_exists(current):
             raise ValidationError(ALREADY_REGISTERED, code="duplicate")
-    _check_document(document)
+    checked = _check_document(document)
     old_document = current.document.name if current.document else ""
     storage = Registration._meta.get_field("document").storage
     with uploads.stored_files_removed_on_error(storage) as stored:
-        if document is not None:
-            _store_document(current, document, stored)
+        if checked is not None:
+            _store_document(current, checked, stored)
         current.version += 1
         current.updated_by = by
-        current._history_user = by
+        current._history_user = by  # type: ignore[attr-defined]  # simple_history reads it
         current.full_clean(exclude=["document"], validate_constraints=False)
         try:
             with transaction.atomic():
@@ -470,7 +483,7 @@ def registration_update(
 
 
 def _move(
-    *, registration: Registration, action: str, by: AbstractBaseUser, reason: str = ""
+    *, registration: Registration, action: str, by: User, reason: str = ""
 ) -> tuple[Registration, str, Transition]:
     """Check the role, re-read and lock the row through the actor's scope,
     check the step is possible, and apply it in memory; the caller saves, logs
@@ -489,8 +502,9 @@ def _move(
     current.status = step.target
     current.version += 1
     current.updated_by = by
-    current._history_user = by
-    current._change_reason = reason[:100] if reason else action
+    # simple_history reads both when the row is saved.
+    current._history_user = by  # type: ignore[attr-defined]
+    current._change_reason = reason[:100] if reason else action  # type: ignore[attr-defined]
     now = timezone.now()
     if step.target == S.SUBMITTED:
         current.submitted_at = now
@@ -503,9 +517,7 @@ def _move(
 
 
 @transaction.atomic
-def registration_submit(
-    *, registration: Registration, by: AbstractBaseUser
-) -> Registration:
+def registration_submit(*, registration: Registration, by: User) -> Registration:
     current, source, step = _move(registration=registration, action="submit", by=by)
     current.save()
     again = source == S.RETURNED
@@ -526,7 +538,7 @@ def registration_submit(
 
 @transaction.atomic
 def registration_withdraw(
-    *, registration: Registration, by: AbstractBaseUser, reason: str = ""
+    *, registration: Registration, by: User, reason: str = ""
 ) -> Registration:
     current, source, step = _move(registration=registration, action="withdraw", by=by)
     current.save()
@@ -540,7 +552,7 @@ def registration_withdraw(
 
 @transaction.atomic
 def registration_return(
-    *, registration: Registration, reason: str, by: AbstractBaseUser
+    *, registration: Registration, reason: str, by: User
 ) -> Registration:
     reason = (reason or "").strip()
     if not reason:
@@ -559,7 +571,7 @@ def registration_return(
 def registration_approve(
     *,
     registration: Registration,
-    by: AbstractBaseUser,
+    by: User,
     confirm_quota: bool = False,
 ) -> Registration:
     """Approve a submitted registration. When its year's quota for its unit
@@ -594,7 +606,7 @@ def registration_approve(
 
 
 @transaction.atomic
-def registrations_close_year(*, year: int, by: AbstractBaseUser) -> int:
+def registrations_close_year(*, year: int, by: User) -> int:
     """Year-end close: withdraw the drafts never submitted, in bulk, keeping the
     audit trail complete (bulk_update_with_history writes one history row each).
     Provincial staff only."""
