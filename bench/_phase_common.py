@@ -117,7 +117,7 @@ class DataSet:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
             "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key-0123456789",
+            "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "testserver",
             "DATABASE_URL": self.database_url,
             "SQLITE_PATH": str(self.sqlite_path),

@@ -135,7 +135,7 @@ class Children:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
             "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key-0123456789",
+            "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "testserver",
             "DATABASE_URL": database_url,
             "SQLITE_PATH": str(workdir / "assessments.sqlite3"),

@@ -64,7 +64,7 @@ class Version:
         env = {
             **os.environ,
             "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key-0123456789",
+            "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "testserver",
             "SQLITE_PATH": str(workdir / f"{name}.sqlite3"),
             "PRIVATE_MEDIA_ROOT": str(workdir / f"{name}-private"),

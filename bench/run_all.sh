@@ -27,9 +27,9 @@ pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not answering on 127
 if ! psql -h 127.0.0.1 -U postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '${DB}'" | grep -q 1; then
     createdb -h 127.0.0.1 -U postgres "${DB}"
 fi
-DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench DEBUG=false "$PY" manage.py migrate --no-input -v 0
-DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench DEBUG=false "$PY" manage.py load_areas
-DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench DEBUG=false "$PY" manage.py load_reference_data
+DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz DEBUG=false "$PY" manage.py migrate --no-input -v 0
+DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz DEBUG=false "$PY" manage.py load_areas
+DATABASE_URL="${BENCH_DATABASE_URL}" SECRET_KEY=bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz DEBUG=false "$PY" manage.py load_reference_data
 
 OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"

@@ -5,6 +5,10 @@ import os
 from celery import Celery
 from celery.signals import worker_process_init
 
+# Connects the signals that end a stopped worker's soft shutdown as soon as its
+# running tasks are done (not after the whole CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT).
+from config import worker_shutdown  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")

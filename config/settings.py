@@ -10,6 +10,7 @@ Embedded default (nothing set): SQLite, Celery in eager mode, no Redis needed.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
+from config import secret_key
 from config.env import (
     env_bool,
     env_choice,
@@ -46,6 +48,15 @@ if not SECRET_KEY:
             "(or SECRET_KEY_FILE naming a file that holds it)."
         )
     SECRET_KEY = "insecure-development-key-only-for-DEBUG"  # noqa: S105
+if not DEBUG and (weakness := secret_key.weakness(SECRET_KEY)):
+    # Whenever DEBUG is off — production, CI and the test suite alike (tests run
+    # with a long test-only key; see Makefile): a placeholder or a guessable
+    # key would let anyone forge sessions and signed values.
+    raise ImproperlyConfigured(
+        f"SECRET_KEY {weakness}. Set it (or SECRET_KEY_FILE) to at least "
+        f"{secret_key.MIN_LENGTH} random characters, e.g. the output of: "
+        f"{secret_key.HOW_TO_MAKE_ONE}"
+    )
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -53,7 +64,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, opened to superusers only (config/admin_site.py).
+    "config.admin_site.SuperuserAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +76,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "simple_history",
+    # Login protection (issue 10). axes before the committees room: its
+    # receivers of the sign-in signals must run before the security log's.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "units",
     "campaign.committees",
     "campaign.planning",
@@ -76,17 +94,29 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store, private on every response but static files.
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Login protection (issue 10): the verified two-step device of the session,
+    # the session's idle and absolute limits (they need the messages), the
+    # two-step step before any page.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "campaign.committees.middleware.SessionTimeoutMiddleware",
+    "campaign.committees.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Records the signed-in user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Login protection (issue 10): a locked sign-in's page (axes wants to be
+    # last), and the security log line of a request a view refused (403/404).
+    "axes.middleware.AxesMiddleware",
+    "campaign.committees.middleware.SecurityLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -170,9 +200,57 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # "matkhau123456", "AnGiang@2026": the words everyone here tries first.
+    {"NAME": "campaign.committees.password_validation.ContextWordPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
 DEMO_PASSWORD = env_secret("DEMO_PASSWORD", "")
+
+# --- Login protection (issue 10) --------------------------------------------------
+# Throttling (django-axes, in the database: a lock survives restarts and holds
+# across processes), two-step verification (django-otp), the session's limits
+# and the security log. The code is in campaign/committees (security.py,
+# throttling.py, middleware.py, signals.py, */two_factor.py).
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out sign-in before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Reverse proxies in front of the app (compose's Caddy: 1). The client's
+# address is read from X-Forwarded-For only as far as these proxies wrote it;
+# 0 (no proxy) trusts no header at all.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+# A user name tried from one address: locked after LOGIN_FAILURE_LIMIT
+# failures, for LOGIN_COOLOFF_SECONDS after the last one. One address, whatever
+# the user names: locked after LOGIN_IP_FAILURE_LIMIT failures (0: no limit).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    seconds=env_int("LOGIN_COOLOFF_SECONDS", 15 * 60, minimum=60)
+)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 30, minimum=0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "campaign.committees.throttling.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "campaign.committees.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "campaign.committees.views.security.login_locked"
+# A try during the lock is refused without being counted: the time the page
+# gives holds. A success clears that user name's failures from that address.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The security log records sign-ins; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Two-step verification: required of provincial staff, leaders and admin users
+# when true (they must set it up before any other page); anyone may set it up.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "BCD 138 An Giang")
+
+# A session ends after this long without a request (0: never), and in any case
+# SESSION_COOKIE_AGE after the sign-in.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int(
+    "SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=0
+)
 
 # --- Internationalisation -----------------------------------------------------------
 
@@ -193,7 +271,9 @@ STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "var" / "staticfiles")
 PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # FileSystemStorage whose files appear whole or not at all: a full
+        # disk leaves no truncated file behind (campaign/storage.py).
+        "BACKEND": "campaign.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
     "staticfiles": {
@@ -214,16 +294,39 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Upload checks (issue 10): every uploaded file is parsed in a child process of
+# the web worker with these budgets (campaign/upload_sandbox.py); the limits of
+# the parsers themselves are in campaign/uploads.py.
+UPLOAD_CHECK_SECONDS = env_int("UPLOAD_CHECK_SECONDS", 10, minimum=1)
+UPLOAD_CHECK_MEMORY_BYTES = env_int(
+    "UPLOAD_CHECK_MEMORY_BYTES", 512 * 1024 * 1024, minimum=64 * 1024 * 1024
+)
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
+UPLOAD_PDF_MAX_PAGES = env_int("UPLOAD_PDF_MAX_PAGES", 2_000, minimum=1)
+UPLOAD_DOCX_MAX_EXPANDED_BYTES = env_int(
+    "UPLOAD_DOCX_MAX_EXPANDED_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024
+)
 
 # --- Security -----------------------------------------------------------------------
 
 HTTPS = env_bool("HTTPS", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Whether a request came over TLS is gunicorn's call, not a header's: gunicorn
+# sets the WSGI scheme from X-Forwarded-Proto only on connections from
+# FORWARDED_ALLOW_IPS (compose: the reverse proxy's network; see
+# docker/gunicorn.conf.py), and Django reads that scheme. With
+# SECURE_PROXY_SSL_HEADER, Django would believe the header from anyone who
+# reaches gunicorn.
+SECURE_PROXY_SSL_HEADER = None
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# No HSTS preload: the browsers' preload list takes whole registrable domains
+# (a province's gov.vn domain and every site under it), a decision for its
+# owner, not for one application on one of its names. check --deploy's reminder
+# (security.W021) is the only check silenced (tests/config/test_deploy_check.py).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -277,11 +380,15 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int(
     "CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000, minimum=50_000
 )
-# On SIGQUIT (compose's stop signal for the worker) a running report gets this
-# long to finish before its message is handed back to the broker.
+# On SIGQUIT (compose's stop signal for the worker) a running report gets up to
+# this long to finish before its message is handed back to the broker; the
+# worker stops as soon as its running tasks are done (config/worker_shutdown.py),
+# and at once when none is running (Celery waits when idle only with
+# worker_enable_soft_shutdown_on_idle, for tasks with an ETA: we have none).
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_int(
     "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", 60, minimum=0
 )
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the hard time limit, so a running task is never handed out twice.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
@@ -364,6 +471,21 @@ LOGGING = {
         },
     },
 }
+
+# The security log (issue 10): one JSON line per sign-in, failure, lock-out,
+# sign-out, two-step verification and refused request, with its own UTC time
+# (campaign/committees/security.py); axes' own lines would repeat them.
+LOGGING["formatters"]["security"] = {"format": "%(message)s"}
+LOGGING["handlers"]["security"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "security",
+}
+LOGGING["loggers"]["security"] = {
+    "handlers": ["security"],
+    "level": "INFO",
+    "propagate": False,
+}
+LOGGING["loggers"]["axes"] = {"level": "ERROR"}
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -7,20 +7,19 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from campaign.committees import access
 from campaign.committees.access import Actor, Capability
 from campaign.committees.choices import CommitteeLevel
-from campaign.committees.models import SteeringCommittee
+from campaign.committees.models import SteeringCommittee, User
 from campaign.planning.models import Phase
 from reporting.models import ReportJob, ReportTexts
 
 
 def report_job_list_for_user(
-    *, user: AbstractBaseUser, mine_only: bool = False
+    *, user: User, mine_only: bool = False
 ) -> QuerySet[ReportJob]:
     """The jobs a user may see: the ones they requested, and for the
     province's staff and leaders every report of the province (``mine_only``
@@ -31,9 +30,7 @@ def report_job_list_for_user(
     return jobs.order_by("-created_at", "-pk")
 
 
-def report_job_get_for_user(
-    *, user: AbstractBaseUser, public_id: uuid.UUID
-) -> ReportJob:
+def report_job_get_for_user(*, user: User, public_id: uuid.UUID) -> ReportJob:
     """One job of the user's; anyone else's is a 404, as if it did not exist."""
     try:
         return report_job_list_for_user(user=user).get(public_id=public_id)

@@ -70,7 +70,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "campaign.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": private_root, "base_url": None},
         },
         "staticfiles": {

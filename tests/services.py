@@ -53,7 +53,9 @@ def process_env(settings, broker_url: str, **extra: str) -> dict[str, str]:
         "CELERY_BROKER_URL": broker_url,
         "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret-key"),
+        "SECRET_KEY": os.environ.get(
+            "SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+        ),
         "DB_CONN_MAX_AGE": "0",
         "LOG_LEVEL": "INFO",
     }

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Literal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from campaign.committees.choices import CommitteeLevel, MembershipRole
-from campaign.committees.models import Membership
+from campaign.committees.models import Membership, User
 from units.models import Area
 from units.selectors import valid_on_q
 
@@ -103,9 +104,9 @@ class SystemActor:
     user to record — its audit entries have no actor. Views never use it:
     they always act as ``request.user``."""
 
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
+    is_authenticated: Literal[True] = True
+    is_active: Literal[True] = True
+    is_superuser: Literal[True] = True
     pk = None
 
     def __str__(self) -> str:
@@ -113,11 +114,14 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
-Actor = AbstractBaseUser | SystemActor
+Actor = User | SystemActor
+# Whom a selector reads for: a signed-in user, the anonymous user (who sees
+# nothing) or the system.
+Reader = User | AnonymousUser | SystemActor
 _CACHE_ATTRIBUTE = "_campaign_access"
 
 
-def access_for(user: AbstractBaseUser | AnonymousUser | SystemActor) -> Access:
+def access_for(user: Reader) -> Access:
     """The user's access, computed with one query and kept on the user object."""
     if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
@@ -145,27 +149,23 @@ def access_for(user: AbstractBaseUser | AnonymousUser | SystemActor) -> Access:
     return access
 
 
-def forget(user: AbstractBaseUser) -> None:
+def forget(user: User) -> None:
     """Drop the cached access after the user's memberships changed."""
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
 
 
-def can(user: AbstractBaseUser | AnonymousUser | SystemActor, capability: str) -> bool:
+def can(user: Reader, capability: str) -> bool:
     return capability in access_for(user).capabilities
 
 
-def require(
-    user: AbstractBaseUser | AnonymousUser | SystemActor, capability: str
-) -> None:
+def require(user: Reader, capability: str) -> None:
     """403 unless the user has ``capability``."""
     if not can(user, capability):
         raise PermissionDenied
 
 
-def area_ids_in_scope(
-    user: AbstractBaseUser | AnonymousUser, *, on: datetime.date
-) -> frozenset[int] | None:
+def area_ids_in_scope(user: Reader, *, on: datetime.date) -> frozenset[int] | None:
     """Ids of the areas the user may see records of, as the areas stood on
     ``on``; ``None`` means the whole province."""
     access = access_for(user)
@@ -185,14 +185,12 @@ def area_ids_in_scope(
     return frozenset(roots) | frozenset(children) | frozenset(grandchildren)
 
 
-def area_in_scope(
-    user: AbstractBaseUser | AnonymousUser, area: Area, *, on: datetime.date
-) -> bool:
+def area_in_scope(user: Reader, area: Area, *, on: datetime.date) -> bool:
     scope = area_ids_in_scope(user, on=on)
     return scope is None or area.pk in scope
 
 
-def committee_scope_q(user: AbstractBaseUser | AnonymousUser) -> Q:
+def committee_scope_q(user: Reader) -> Q:
     """Committees the user may see: their own, the ones under them, and the
     ones above them (a local officer sees the provincial committee too)."""
     from campaign.committees.models import SteeringCommittee
@@ -215,9 +213,7 @@ def committee_scope_q(user: AbstractBaseUser | AnonymousUser) -> Q:
     return Q(pk__in=visible)
 
 
-def organisation_scope_q(
-    user: AbstractBaseUser | AnonymousUser, *, on: datetime.date
-) -> Q:
+def organisation_scope_q(user: Reader, *, on: datetime.date) -> Q:
     """Organisations the user may see: those their committees manage, and those
     located in their area on ``on``."""
     scope = area_ids_in_scope(user, on=on)

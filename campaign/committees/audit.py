@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees.access import SYSTEM, Actor
@@ -102,7 +103,7 @@ def record(
     link: tuple[str, int] | None = None,
     subject_user=None,
     changes: list[dict] | None = None,
-    note: str = "",
+    note: str | Promise = "",
 ) -> AuditEntry:
     """Write one entry of the trail. ``by`` is the acting user, or
     ``access.SYSTEM`` for a management command (recorded without a user)."""

@@ -46,7 +46,6 @@ DEMO_ACCOUNTS = (
         "Provincial staff — standing office (Công an tỉnh, PV05)",
         area="ag91",
         role=MembershipRole.PROVINCIAL_STAFF,
-        is_staff=True,
     ),
     DemoAccount(
         "giamdoc",
@@ -146,7 +145,9 @@ def demo_accounts_seed(*, password: str) -> list[SeededAccount]:
                     user=user, committee=committee, role=account.role, by=SYSTEM
                 )
         if user.is_staff != account.is_staff:
-            # Staff status opens /admin/ (read-only); not a campaign role.
+            # No demo account is staff in Django's sense: the admin is for
+            # superusers (config/admin_site.py), and a demo database seeded
+            # before that loses the flag here.
             user.is_staff = account.is_staff
             user.save(update_fields=["is_staff"])
         seeded.append(SeededAccount(account=account, created=created))

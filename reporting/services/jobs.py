@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -59,6 +58,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.committees import access, audit
 from campaign.committees.access import Actor, Capability
 from campaign.committees.choices import AuditAction
+from campaign.committees.models import User
 from reporting import documents, selectors
 from reporting.choices import UNFINISHED_STATUSES, FailureReason, ReportStatus
 from reporting.kinds import get_kind
@@ -123,7 +123,7 @@ def params_key(*, kind: str, params: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def report_request(*, kind: str, data: Mapping, by: AbstractBaseUser) -> ReportJob:
+def report_request(*, kind: str, data: Mapping, by: User) -> ReportJob:
     """Check the request as ``by`` (capability, parameters, scope), record it
     and queue it; returns at once. The same person asking for the same
     report while it is still being prepared gets that job back, not a second
@@ -150,9 +150,10 @@ def report_request(*, kind: str, data: Mapping, by: AbstractBaseUser) -> ReportJ
         ).first()
         if running is None:  # finished in between: ask again
             return report_request(kind=kind, data=data, by=by)
-        running.reused = True
+        # Told to the view (not a field): the user's unfinished job is reused.
+        running.reused = True  # type: ignore[attr-defined]
         return running
-    job.reused = False
+    job.reused = False  # type: ignore[attr-defined]
     return job
 
 
@@ -607,7 +608,7 @@ def report_jobs_reconcile(*, now: datetime.datetime | None = None) -> ReconcileR
 # --- Delete -------------------------------------------------------------------------
 
 
-def report_delete(*, public_id: uuid.UUID, by: AbstractBaseUser) -> None:
+def report_delete(*, public_id: uuid.UUID, by: User) -> None:
     """Delete a finished report and its file.
 
     The person who asked for it may delete it; the provincial standing office

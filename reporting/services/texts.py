@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.committees import access, audit
 from campaign.committees.access import Actor, Capability
 from campaign.committees.choices import AuditAction
-from campaign.committees.models import SteeringCommittee
+from campaign.committees.models import SteeringCommittee, User
 from campaign.planning.models import Phase
 from reporting.models import ReportTexts
 from reporting.selectors import (
@@ -74,7 +75,10 @@ def _committee(
     locality's committee is a 404). ``None`` means the provincial committee in
     force at the end of the phase — the one a whole-province report signs as."""
     if committee_id is not None:
-        return report_scope_get(user=by, committee_id=committee_id)
+        # An id gives its committee (or a 404), never None.
+        return cast(
+            SteeringCommittee, report_scope_get(user=by, committee_id=committee_id)
+        )
     report_scope_get(user=by, committee_id=None)  # the province's people only
     committee = provincial_committee(on=datetime.date(phase.end_year, 12, 31))
     if committee is None:
@@ -86,7 +90,7 @@ def _committee(
     return committee
 
 
-def _normalised(name: str, value) -> str:
+def _normalised(name: str, value: object) -> str:
     text = str(value or "").strip()
     if name == "recipients":
         # One recipient a line, blank lines and stray spaces dropped.
@@ -116,7 +120,7 @@ def report_texts_save(
     committee_id: int | None,
     values: Mapping[str, str],
     version: int,
-    by: Actor,
+    by: User,
 ) -> ReportTexts:
     """Create or change the texts of the report of ``phase_key`` for a
     committee (``None``: the provincial committee). ``version`` is the version

@@ -144,6 +144,24 @@ MATRIX = {
     "committees:account_activate": (lambda o: {"pk": o.p.officer_b.pk}, POST_ONLY),
     "committees:profile": (None, ALL),
     "committees:password_change": (None, ALL),
+    # Two-step verification (issue 10; off in these tests, nobody has set it
+    # up): the settings and the set-up page for everyone; nothing to verify
+    # and no new recovery codes to show send the user on (302).
+    "committees:two_factor": (None, ALL),
+    "committees:two_factor_setup": (None, ALL),
+    "committees:two_factor_verify": (
+        None,
+        row(staff=302, leader=302, officers=302),
+    ),
+    "committees:two_factor_recovery_codes": (
+        None,
+        row(staff=302, leader=302, officers=302),
+    ),
+    "committees:two_factor_disable": (None, POST_ONLY),
+    "committees:account_two_factor_reset": (
+        lambda o: {"pk": o.p.officer_b.pk},
+        POST_ONLY,
+    ),
     "committees:audit_list": (None, STAFF_ONLY),
     "planning:document_list": (None, ALL),
     "planning:document_create": (None, STAFF_ONLY),
@@ -244,6 +262,11 @@ POST_MATRIX = {
     "committees:membership_remove": row(staff=302, leader=403, officers=403),
     "committees:account_deactivate": row(staff=302, leader=403, officers=403),
     "committees:account_activate": row(staff=302, leader=403, officers=403),
+    # Officer B has no two-step verification to reset: said so, back to the
+    # account (staff); a user without it has nothing to turn off or renew.
+    "committees:account_two_factor_reset": row(staff=302, leader=403, officers=403),
+    "committees:two_factor_disable": row(staff=302, leader=302, officers=302),
+    "committees:two_factor_recovery_codes": row(staff=302, leader=302, officers=302),
     "planning:target_delete": row(staff=302, leader=403, officers=403),
     "committees:committee_edit": row(staff=400, leader=403, officers=403),
     # Officer A's draft: the other officers never learn it exists (404).
@@ -295,8 +318,9 @@ POST_MATRIX = {
     "assessments:review_create": row(staff=400, leader=403, officers=403),
 }
 
-# Django's admin is one entry: it checks is_staff itself (canbo.tinh is staff).
-ADMIN = row(leader=302, officers=302)
+# Django's admin is one entry, for superusers only (config/admin_site.py):
+# canbo.tinh, staff in Django's sense too, is sent to the admin's login page.
+ADMIN = row(staff=302, leader=302, officers=302)
 
 
 def url_patterns():

@@ -14,7 +14,7 @@ SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
 # The embedded default unless a test says otherwise (CI sets both variables).
 GOOD_ENV = {
     "DEBUG": "false",
-    "SECRET_KEY": "x" * 50,
+    "SECRET_KEY": "settings-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "DATABASE_URL": "",
     "CELERY_BROKER_URL": "",
 }
@@ -94,9 +94,10 @@ def test_language_and_time_zone():
 
 def test_secret_key_can_come_from_a_file(tmp_path):
     secret = tmp_path / "secret"
-    secret.write_text("s" * 60 + "\n", encoding="utf-8")
+    key = "file-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+    secret.write_text(key + "\n", encoding="utf-8")
     values = load_settings(SECRET_KEY="", SECRET_KEY_FILE=str(secret))
-    assert values["SECRET_KEY"] == "s" * 60
+    assert values["SECRET_KEY"] == key
 
 
 def test_env_example_lists_every_variable_the_settings_read():

@@ -13,7 +13,6 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,6 +24,7 @@ from campaign.assessments.selectors.assessments import (
     unit_day,
     ward_police_scope_q,
 )
+from campaign.committees import access
 from campaign.committees.choices import AuditAction
 from campaign.committees.models import AuditEntry
 from campaign.planning.models import Phase
@@ -34,7 +34,7 @@ from campaign.registrations.selectors.registrations import registration_list_for
 from units.models import WardPolice
 from units.text import fold
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 UNIT_WARD_POLICE = "ward_police"
 UNIT_REGISTRATION = "registration"
@@ -120,7 +120,9 @@ def assessment_export_rows(queryset: QuerySet[Assessment]) -> Iterator[tuple]:
     return _export_rows(rows, statuses, words)
 
 
-def _export_rows(rows, statuses: dict[str, str], words: dict[str, str]):
+def _export_rows(
+    rows: Iterator[tuple], statuses: dict[str, str], words: dict[str, str]
+) -> Iterator[tuple]:
     for (
         pk,
         year,
@@ -264,10 +266,10 @@ def assessable_units_for_user(*, user: User, year: int) -> AssessableUnits:
     # Each ward is looked at on its own day of the year (mid-year, or the
     # nearest day it was in force): the user's scope is read once per day.
     by_day: dict[datetime.date, list[WardPolice]] = {}
-    for ward_police in candidates:
-        day = unit_day(ward_police.area, year)
+    for candidate in candidates:
+        day = unit_day(candidate.area, year)
         if day is not None:
-            by_day.setdefault(day, []).append(ward_police)
+            by_day.setdefault(day, []).append(candidate)
     allowed: set[int] = set()
     for day, rows in by_day.items():
         allowed.update(

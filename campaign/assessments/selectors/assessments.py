@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -30,13 +29,13 @@ from campaign.committees.choices import CommitteeLevel
 from campaign.committees.models import SteeringCommittee
 from units.models import Area, WardPolice
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 # The day of a year a unit is looked at, as for registrations: mid-year when
 # it is in force then, otherwise the nearest day of the year it is in force
 # (a ward that ended on 30/06/2025 is assessed for 2025 as it stood that day).
 MID_YEAR = (6, 30)
-_LEVEL_RANK = {
+_LEVEL_RANK: dict[str, int] = {
     CommitteeLevel.COMMUNE: 0,
     CommitteeLevel.DISTRICT: 1,
     CommitteeLevel.PROVINCE: 2,

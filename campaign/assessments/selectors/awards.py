@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -52,7 +51,7 @@ from campaign.registrations.selectors.registrations import (
 from units.models import Area, AreaSuccession, Organisation, WardPolice
 from units.text import fold
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 # The two kinds of unit a history page is about.
 HISTORY_AREA = "area"
@@ -212,7 +211,7 @@ def recognition_list(
 @dataclass(frozen=True)
 class RecognitionRow:
     recognition: Recognition
-    unit: UnitLink
+    unit: UnitLink | None
     assessment_url: str
 
 
@@ -523,6 +522,7 @@ class UnitHistory:
 
 
 def _history_subject(kind: str, pk: int) -> Area | Organisation:
+    found: Area | Organisation | None
     if kind == HISTORY_AREA:
         found = Area.objects.select_related("parent__parent").filter(pk=pk).first()
     elif kind == HISTORY_ORGANISATION:
@@ -625,8 +625,8 @@ def unit_history(*, user: User, kind: str, pk: int) -> UnitHistory:
 
     return UnitHistory(
         kind=kind,
-        area=subject if kind == HISTORY_AREA else None,
-        organisation=subject if kind == HISTORY_ORGANISATION else None,
+        area=subject if isinstance(subject, Area) else None,
+        organisation=subject if isinstance(subject, Organisation) else None,
         years=[years[number] for number in sorted(years)],
         ward_police=ward_police,
         predecessors=predecessors,

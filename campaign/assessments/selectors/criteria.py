@@ -3,7 +3,6 @@ signed-in user with a role may read every version."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
@@ -13,10 +12,10 @@ from campaign.committees import access
 from campaign.committees.access import Capability
 from campaign.planning.choices import UnitKind
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 # Which set a registered unit is assessed against, by its kind.
-SUBJECT_OF_UNIT_KIND = {
+SUBJECT_OF_UNIT_KIND: dict[str, CriteriaSubject] = {
     UnitKind.COMMUNE: CriteriaSubject.COMMUNE_LEVEL,
     UnitKind.WARD: CriteriaSubject.COMMUNE_LEVEL,
     UnitKind.TOWNSHIP: CriteriaSubject.COMMUNE_LEVEL,

@@ -41,6 +41,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.db.models import (
     Case,
@@ -79,6 +80,14 @@ from units.models import Area, AreaSuccession
 
 CITY_KINDS = (AreaKind.CITY, AreaKind.TOWN)
 PROVINCE_GROUPING = "province"
+
+
+def share_of(target: Target) -> Decimal:
+    """The percentage of a share target (the model requires one for that
+    kind; a row without it is broken data, not a zero)."""
+    if target.share_percent is None:
+        raise ValueError(f"Target {target.pk} has no share percentage.")
+    return target.share_percent
 
 
 def required_count(base: int, share: Decimal, rounding: str) -> int:
@@ -244,7 +253,8 @@ def meets_all_q(known_at: datetime.datetime | None = None) -> Q:
     unmet = Answer.objects.filter(
         assessment=OuterRef("pk"), criterion__required=True
     ).exclude(met=True)
-    condition = Q(status=AssessmentStatus.ACCEPTED) & ~Exists(unmet)
+    # Q & Exists is a Q (django-stubs types it as a Combinable).
+    condition = cast(Q, Q(status=AssessmentStatus.ACCEPTED) & ~Exists(unmet))
     if known_at is not None:
         steps = AssessmentTransition.objects.filter(assessment=OuterRef("pk"))
         # Records without workflow steps (imported, or older than the steps)
@@ -363,7 +373,7 @@ def _share_rows(
             if not by_city:
                 area_id, name = _province_name(wards, day, province)
             base = len(members)
-            required = required_count(base, target.share_percent, target.rounding)
+            required = required_count(base, share_of(target), target.rounding)
             achieved = sum(1 for w in members if (w.area_id, year) in results)
             previous = sum(1 for w in members if (w.area_id, year - 1) in results)
             elapsed = year - phase.start_year + 1
@@ -487,7 +497,8 @@ def _quota_figures(
         return figures
     registrations = registrations_then(known_at, registration_q).filter(year__in=years)
     for row in (
-        registrations.exclude(status_then=RegistrationStatus.WITHDRAWN)
+        # status_then is annotated by registrations_then (unknown to the stubs).
+        registrations.exclude(status_then=RegistrationStatus.WITHDRAWN)  # type: ignore[misc]
         .values("year", "unit_kind")
         .annotate(
             registered=Count("pk"),
@@ -573,7 +584,7 @@ def target_label(target: Target) -> str:
             f"Công an phường: năm {target.year} thêm ít nhất {target.count} "
             "đơn vị đạt chuẩn"
         )
-    share = f"{target.share_percent.normalize():f}"
+    share = f"{share_of(target).normalize():f}"
     where = (
         "mỗi thành phố, thị xã"
         if target.grouping == TargetGrouping.EACH_CITY_TOWN
@@ -600,14 +611,14 @@ def campaign_progress(
     ``ward_area_q`` (on Area) and ``registration_q`` (on Registration) keep
     the figures inside a committee's scope."""
     as_of = as_of or timezone.localdate()
-    targets = Target.objects.select_related(
+    chosen = Target.objects.select_related(
         "programme__plan__committee", "phase"
     ).order_by("programme__kind", "phase__start_year", "year", "kind", "unit_kind")
     if phase is not None:
-        targets = targets.filter(phase__start_year=phase[0], phase__end_year=phase[1])
+        chosen = chosen.filter(phase__start_year=phase[0], phase__end_year=phase[1])
     if programme_kind:
-        targets = targets.filter(programme__kind=programme_kind)
-    targets = [t for t in targets if t.phase.start_year <= as_of.year]
+        chosen = chosen.filter(programme__kind=programme_kind)
+    targets = [t for t in chosen if t.phase.start_year <= as_of.year]
     progress = Progress(as_of=as_of)
     if not targets:
         return progress

@@ -22,9 +22,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ from campaign.assessments.selectors.progress import (
     Progress,
     ProgressRow,
     campaign_progress,
+    share_of,
     target_key,
 )
 from campaign.committees import access
@@ -69,7 +70,7 @@ from units.choices import AreaKind
 from units.models import Area, AreaSuccession, WardPolice
 from units.text import fold
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 GROUPING_KINDS = (AreaKind.CITY, AreaKind.TOWN, AreaKind.PROVINCE)
 
@@ -100,11 +101,14 @@ def visible_grouping_ids(user: User) -> frozenset[int] | None:
     for a local user, none otherwise)."""
     if access.access_for(user).whole_province:
         return None
-    return frozenset(
+    # A ward always has a parent area (its city, town or district).
+    parent_ids = cast(
+        "QuerySet[WardPolice, int]",
         WardPolice.objects.filter(ward_police_visible_q(user))
         .values_list("area__parent_id", flat=True)
-        .distinct()
+        .distinct(),
     )
+    return frozenset(parent_ids)
 
 
 @dataclass(frozen=True)
@@ -193,20 +197,26 @@ class YearStatus:
         """Accepted with every required criterion met: the engine's
         "achieved" (``progress.meets_all_q``)."""
         a = self.assessment
-        return self.accepted and a.required_met == a.required_total
+        return (
+            self.accepted
+            and a is not None
+            # The counts are annotated by ``with_counts``.
+            and a.required_met == a.required_total  # type: ignore[attr-defined]
+        )
 
     @property
     def met(self) -> int:
-        return self.assessment.criteria_met if self.assessment else 0
+        # The counts are annotated by ``with_counts``.
+        return self.assessment.criteria_met if self.assessment else 0  # type: ignore[attr-defined]
 
     @property
     def total(self) -> int:
-        return self.assessment.criteria_total if self.assessment else 0
+        return self.assessment.criteria_total if self.assessment else 0  # type: ignore[attr-defined]
 
 
 def _assessments_by_unit(
     user: User, ward_police_ids: Iterable[int], years: Iterable[int] | None = None
-) -> tuple[dict[tuple[int, int], Assessment], set[int]]:
+) -> tuple[dict[tuple[int | None, int], Assessment], set[int]]:
     """The assessments of these ward police (optionally only those years)
     with their counts and recognition, by (ward police id, year); and the ids
     of those the user may open (``assessment_scope_q``). One query."""
@@ -230,7 +240,8 @@ def _assessments_by_unit(
         (a.ward_police_id, a.year): a
         for a in with_counts(assessments.select_related("recognition")).order_by()
     }
-    visible = {a.pk for a in found.values() if everything or a.user_may_open}
+    # user_may_open is annotated above when the scope is not everything.
+    visible = {a.pk for a in found.values() if everything or a.user_may_open}  # type: ignore[attr-defined]
     return found, visible
 
 
@@ -246,7 +257,7 @@ def _recognition_of(assessment: Assessment | None) -> Recognition | None:
 def _year_status(
     ward: WardPolice,
     year: int,
-    found: dict[tuple[int, int], Assessment],
+    found: dict[tuple[int | None, int], Assessment],
     visible: set[int],
     merged_into: dict[int, tuple[str, ...]],
 ) -> YearStatus:
@@ -1093,7 +1104,7 @@ def _province_section(
         if share is not None:
             path = share.due
         elif share_target is not None and span > 0:
-            required = math.ceil(base * float(share_target.share_percent) / 100)
+            required = math.ceil(base * float(share_of(share_target)) / 100)
             path = min(
                 required, math.ceil(required * (year - phase.start_year + 1) / span)
             )
@@ -1126,7 +1137,7 @@ def _province_section(
             ],
             maximum=base,
             reference=base,
-            reference_label=f"{share_target.share_percent.normalize():f} %",
+            reference_label=f"{share_of(share_target).normalize():f} %",
         )
     first = latest or increments[max(increments)]
     return ProvinceSection(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -40,7 +39,7 @@ from campaign.assessments.selectors.assessments import (
 from campaign.committees import access, audit
 from campaign.committees.access import Capability
 from campaign.committees.choices import AuditAction
-from campaign.committees.models import SteeringCommittee
+from campaign.committees.models import SteeringCommittee, User
 from campaign.registrations.models import Registration
 from campaign.registrations.selectors.registrations import registration_get_for_user
 from units.models import WardPolice
@@ -104,7 +103,7 @@ def recognition_record(
     decision_number: str,
     decided_on: datetime.date,
     authority: str,
-    by: AbstractBaseUser,
+    by: User,
     note: str = "",
 ) -> Recognition:
     """Recognise the unit for the assessment's year, on its accepted
@@ -184,7 +183,7 @@ def commendation_record(
     decision_number: str,
     decided_on: datetime.date,
     reason: str,
-    by: AbstractBaseUser,
+    by: User,
     registration: Registration | None = None,
     ward_police: WardPolice | None = None,
 ) -> Commendation:
@@ -237,7 +236,7 @@ def pledge_record(
     year: int,
     committees: list[SteeringCommittee],
     items: list[str],
-    by: AbstractBaseUser,
+    by: User,
 ) -> EmulationPledge:
     """Record an emulation pledge (giao ước thi đua) and its pledged items."""
     access.require(by, Capability.MANAGE_AWARDS)
@@ -289,7 +288,7 @@ def pledge_result_record(
     year_end_result: str,
     item_results: dict[int, str],
     recorded_on: datetime.date,
-    by: AbstractBaseUser,
+    by: User,
 ) -> EmulationPledge:
     """Record the year-end result of a pledge, overall and item by item."""
     access.require(by, Capability.MANAGE_AWARDS)
@@ -338,7 +337,7 @@ def review_record(
     period_end: int,
     notes: str,
     classifications: list[ClassificationInput],
-    by: AbstractBaseUser,
+    by: User,
 ) -> Review:
     """Record a review (sơ kết or tổng kết) and how it graded each model."""
     access.require(by, Capability.MANAGE_AWARDS)
@@ -372,7 +371,11 @@ def review_record(
             if given.ward_police is not None
             else None
         )
-        unit = registration.unit_name if registration else ward_police.name
+        unit = (
+            registration.unit_name
+            if registration
+            else (ward_police.name if ward_police else "")
+        )
         rows.append(
             ReviewClassification(
                 review=review,

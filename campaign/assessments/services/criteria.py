@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.assessments.choices import CriteriaSubject
 from campaign.assessments.models import CriteriaSet, Criterion, CriterionGroup
 from campaign.committees import access, audit
-from campaign.committees.access import SYSTEM, Actor, Capability
+from campaign.committees.access import SYSTEM, Actor, Capability, SystemActor
 from campaign.committees.choices import AuditAction
 from campaign.planning.models import LegalDocument
 
@@ -146,7 +146,7 @@ def criteria_set_publish(
         is_placeholder=is_placeholder,
         note=_clean(note),
         reference_key=reference_key,
-        published_by=None if by is SYSTEM else by,
+        published_by=None if isinstance(by, SystemActor) else by,
     )
     try:
         with transaction.atomic():

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from campaign.committees import access
-from campaign.committees.models import Membership, SteeringCommittee
+from campaign.committees.models import Membership, SteeringCommittee, User
 from units.text import fold
 
 
-def account_list_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, query: str = ""
-) -> QuerySet:
+def account_list_for_user(*, user: access.Reader, query: str = "") -> QuerySet:
     """Accounts the user may manage, with their memberships (two queries)."""
     access.require(user, access.Capability.MANAGE_ACCOUNTS)
     accounts = (
@@ -44,8 +41,8 @@ def account_list_for_user(
 
 
 def account_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, pk: int, for_update: bool = False
-):
+    *, user: access.Reader, pk: int, for_update: bool = False
+) -> User:
     """One account the user may manage; with ``for_update`` (inside a
     service's transaction) the row alone, locked."""
     if for_update:
@@ -60,7 +57,7 @@ def account_get_for_user(
 
 
 def membership_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, pk: int, for_update: bool = False
+    *, user: access.Reader, pk: int, for_update: bool = False
 ) -> Membership:
     access.require(user, access.Capability.MANAGE_ACCOUNTS)
     memberships = Membership.objects.select_related("user", "committee").filter(
@@ -76,7 +73,7 @@ def membership_get_for_user(
         raise Http404("No such membership.") from None
 
 
-def membership_list_for_self(*, user: AbstractBaseUser) -> QuerySet[Membership]:
+def membership_list_for_self(*, user: User) -> QuerySet[Membership]:
     """The committees and roles of the signed-in user, for their profile."""
     return (
         Membership.objects.filter(user=user)

@@ -4,9 +4,9 @@ history of one account."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
@@ -15,9 +15,10 @@ from campaign.committees import access
 from campaign.committees.access import Capability
 from campaign.committees.choices import AUDIT_GROUPS
 from campaign.committees.models import AuditEntry
+from campaign.committees.models import User as Account
 from units.text import fold
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 
 def audit_list_for_user(
@@ -47,7 +48,9 @@ def audit_list_for_user(
     return entries
 
 
-def audit_list_for_account(*, user: User, account: AbstractBaseUser, limit: int = 20):
+def audit_list_for_account(
+    *, user: User, account: Account, limit: int = 20
+) -> list[AuditEntry]:
     """The latest entries about one account (roles, activation, passwords)."""
     access.require(user, Capability.VIEW_AUDIT)
     return list(
@@ -77,7 +80,7 @@ def _shown(value: str, is_label: bool) -> str:
     return gettext(value) if (is_label and value) else value
 
 
-def shown_entries(entries) -> list[ShownEntry]:
+def shown_entries(entries: Iterable[AuditEntry]) -> list[ShownEntry]:
     """Translate the stored field labels and choice values, and resolve each
     entry's link, for the entries of one page."""
     rows = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Case,
     Count,
@@ -20,12 +19,16 @@ from django.http import Http404
 
 from campaign.committees import access
 from campaign.committees.choices import CommitteeRole
-from campaign.committees.models import CommitteeMember, Membership, SteeringCommittee
+from campaign.committees.models import (
+    CommitteeMember,
+    Membership,
+    SteeringCommittee,
+)
 
 
 def committee_list_for_user(
     *,
-    user: AbstractBaseUser | AnonymousUser,
+    user: access.Reader,
     level: str = "",
     current_on: datetime.date | None = None,
 ) -> QuerySet[SteeringCommittee]:
@@ -47,7 +50,7 @@ def committee_list_for_user(
 
 
 def committee_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, pk: int, for_update: bool = False
+    *, user: access.Reader, pk: int, for_update: bool = False
 ) -> SteeringCommittee:
     """One committee the user may see, with its members, sub-committees and the
     users acting for it; another locality's committee is a 404. With
@@ -98,7 +101,7 @@ def committee_get_for_user(
 
 
 def member_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, pk: int, for_update: bool = False
+    *, user: access.Reader, pk: int, for_update: bool = False
 ) -> CommitteeMember:
     members = CommitteeMember.objects.select_related("committee")
     if for_update:
@@ -114,9 +117,7 @@ def member_get_for_user(
         raise Http404("No such member.") from None
 
 
-def committee_choices_for_user(
-    *, user: AbstractBaseUser | AnonymousUser
-) -> QuerySet[SteeringCommittee]:
+def committee_choices_for_user(*, user: access.Reader) -> QuerySet[SteeringCommittee]:
     """Committees a user may assign people to: every committee in their scope,
     those still in force first (records of ended committees stay reachable)."""
     return committee_list_for_user(user=user).order_by(

@@ -8,16 +8,17 @@ an account, who set a password.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees import access, audit
-from campaign.committees.access import SYSTEM, Actor, Capability
+from campaign.committees.access import SYSTEM, Actor, Capability, SystemActor
 from campaign.committees.choices import AuditAction, MembershipRole
-from campaign.committees.models import Membership, SteeringCommittee
+from campaign.committees.models import Membership, SteeringCommittee, User
 from campaign.committees.selectors.accounts import (
     account_get_for_user,
     membership_get_for_user,
@@ -33,7 +34,7 @@ USERNAME_TAKEN = _("This user name is already taken.")
 
 
 def _record(
-    action: str, *, by: Actor, user: AbstractBaseUser, label: str = "", **extra
+    action: str, *, by: Actor, user: User, label: str = "", **extra: Any
 ) -> None:
     """An entry about ``user``'s account, linked to its page."""
     audit.record(
@@ -50,7 +51,7 @@ def _membership_label(membership: Membership) -> str:
     return f"{membership.user.get_username()} — {membership.committee.short_name}"
 
 
-def _account(by: Actor, user: AbstractBaseUser) -> AbstractBaseUser:
+def _account(by: Actor, user: User) -> User:
     """The account re-read through the actor's scope, locked for the change."""
     if by is SYSTEM:
         return get_user_model().objects.select_for_update().get(pk=user.pk)
@@ -66,7 +67,7 @@ def _committee(by: Actor, committee: SteeringCommittee) -> SteeringCommittee:
 @transaction.atomic
 def membership_add(
     *,
-    user: AbstractBaseUser,
+    user: User,
     committee: SteeringCommittee,
     role: str,
     by: Actor,
@@ -80,7 +81,7 @@ def membership_add(
         user=user,
         committee=committee,
         role=MembershipRole(role),
-        created_by=None if by is SYSTEM else by,
+        created_by=None if isinstance(by, SystemActor) else by,
     )
     membership.full_clean()
     try:
@@ -122,7 +123,7 @@ def account_create(
     committee: SteeringCommittee,
     role: str,
     by: Actor,
-) -> AbstractBaseUser:
+) -> User:
     access.require(by, Capability.MANAGE_ACCOUNTS)
     committee = _committee(by, committee)
     user_model = get_user_model()
@@ -145,15 +146,13 @@ def account_create(
     return user
 
 
-def _guard(user: AbstractBaseUser, by: Actor) -> None:
+def _guard(user: User, by: Actor) -> None:
     if user.is_superuser and not by.is_superuser:
         raise ValidationError(CANNOT_CHANGE_SUPERUSER, code="superuser")
 
 
 @transaction.atomic
-def account_set_password(
-    *, user: AbstractBaseUser, password: str, by: Actor
-) -> AbstractBaseUser:
+def account_set_password(*, user: User, password: str, by: Actor) -> User:
     """Set a new password; the user's open sessions end with it."""
     access.require(by, Capability.MANAGE_ACCOUNTS)
     user = _account(by, user)
@@ -166,9 +165,7 @@ def account_set_password(
 
 
 @transaction.atomic
-def account_set_active(
-    *, user: AbstractBaseUser, active: bool, by: Actor
-) -> AbstractBaseUser:
+def account_set_active(*, user: User, active: bool, by: Actor) -> User:
     """Deactivate or reactivate an account. Either way its open sessions end:
     a deactivated user's at once, and reactivating an account never revives a
     session opened before it was deactivated (the session epoch moves on)."""
@@ -192,9 +189,7 @@ def account_set_active(
 
 
 @transaction.atomic
-def profile_update(
-    *, user: AbstractBaseUser, first_name: str, last_name: str, email: str
-) -> AbstractBaseUser:
+def profile_update(*, user: User, first_name: str, last_name: str, email: str) -> User:
     """A user's own changes: their name and e-mail — nothing that grants access."""
     fields = ("last_name", "first_name", "email")
     before = audit.snapshot(user, fields)
@@ -210,9 +205,7 @@ def profile_update(
 
 
 @transaction.atomic
-def password_change(
-    *, user: AbstractBaseUser, old_password: str, new_password: str
-) -> AbstractBaseUser:
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
     """The user's own password change (the old one checked by the form); their
     other sessions end with the old password."""
     if not user.check_password(old_password):

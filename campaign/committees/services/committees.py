@@ -7,6 +7,7 @@ did in the audit trail."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -149,7 +150,7 @@ def committee_create(
 
 @transaction.atomic
 def committee_update(
-    *, committee: SteeringCommittee, by: Actor, **fields
+    *, committee: SteeringCommittee, by: Actor, **fields: Any
 ) -> SteeringCommittee:
     access.require(by, Capability.MANAGE_COMMITTEES)
     allowed = {
@@ -216,7 +217,9 @@ def member_add(
 
 
 @transaction.atomic
-def member_update(*, member: CommitteeMember, by: Actor, **fields) -> CommitteeMember:
+def member_update(
+    *, member: CommitteeMember, by: Actor, **fields: Any
+) -> CommitteeMember:
     access.require(by, Capability.MANAGE_COMMITTEES)
     allowed = set(MEMBER_FIELDS)
     current = member_get_for_user(user=by, pk=member.pk, for_update=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
 from campaign import uploads
@@ -18,7 +17,7 @@ from campaign.committees.access import Capability
 from campaign.planning.models import LegalDocument, Plan, Programme
 from units.text import fold
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 
 def _searchable(document: LegalDocument) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
@@ -15,7 +14,7 @@ from campaign.committees.access import Capability
 from campaign.planning.choices import RoundingRule, UnitKind
 from campaign.planning.models import LegalDocument, Phase, Plan, Programme, Target
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 _ROUNDING = {
     RoundingRule.UP: ROUND_CEILING,
@@ -122,12 +121,12 @@ def plan_detail(*, user: User, pk: int) -> PlanDetail:
         default=Value(len(UnitKind.values)),
         output_field=IntegerField(),
     )
-    for target in (
+    for ranked in (
         Target.objects.filter(programme__plan=plan)
         .annotate(unit_rank=unit_rank)
         .order_by("year", "kind", "unit_rank", "grouping", "pk")
     ):
-        by_group.setdefault((target.programme_id, target.phase_id), []).append(target)
+        by_group.setdefault((ranked.programme_id, ranked.phase_id), []).append(ranked)
     phase_by_id = {phase.pk: phase for phase in phases}
     grouped = []
     for programme in programmes:

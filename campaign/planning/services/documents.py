@@ -7,6 +7,7 @@ import datetime
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,7 @@ def _attach(document: LegalDocument, upload: UploadedFile) -> None:
     document.file_name = uploads.safe_display_name(upload.name or "")
 
 
-def _storage():
+def _storage() -> Storage:
     return LegalDocument._meta.get_field("file").storage
 
 

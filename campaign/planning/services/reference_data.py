@@ -22,9 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Choices
 
 from campaign.committees import audit
 from campaign.committees.access import SYSTEM
@@ -110,7 +112,7 @@ def reference_data_read(path: Path = REFERENCE_DATA_FILE) -> dict:
 # --- Checking the file as a whole ---------------------------------------------------
 
 
-def _day(value, where: str, problems: list[str]) -> datetime.date | None:
+def _day(value: Any, where: str, problems: list[str]) -> datetime.date | None:
     if value is None:
         return None
     try:
@@ -120,7 +122,9 @@ def _day(value, where: str, problems: list[str]) -> datetime.date | None:
         return None
 
 
-def _choice(value, choices, where: str, problems: list[str]) -> None:
+def _choice(
+    value: Any, choices: type[Choices], where: str, problems: list[str]
+) -> None:
     if value not in choices.values:
         problems.append(f"{where}: {value!r} is not one of {', '.join(choices.values)}")
 
@@ -218,16 +222,16 @@ def reference_data_check(data: dict) -> list[str]:
                 problems.append(
                     f"{where}.legal_basis: the document {key!r} is not in documents"
                 )
-        phases = {}
+        phases: dict[int, int] = {}
         for p_index, pair in enumerate(plan.get("phases", [])):
             try:
-                start, end = (int(y) for y in pair)
+                first, last = (int(y) for y in pair)
             except (TypeError, ValueError):
                 problems.append(f"{where}.phases[{p_index}]: not [first, last] years")
                 continue
-            if end < start:
-                problems.append(f"{where}.phases[{p_index}]: {end} is before {start}")
-            phases[start] = end
+            if last < first:
+                problems.append(f"{where}.phases[{p_index}]: {last} is before {first}")
+            phases[first] = last
         for g_index, programme in enumerate(plan.get("programmes", [])):
             g_where = f"{where}.programmes[{g_index}]"
             _choice(programme.get("kind"), ProgrammeKind, f"{g_where}.kind", problems)
@@ -242,9 +246,11 @@ def reference_data_check(data: dict) -> list[str]:
     return problems
 
 
-def _check_target(target: dict, phases: dict, where: str, problems: list[str]):
+def _check_target(
+    target: dict, phases: dict[int, int], where: str, problems: list[str]
+) -> None:
     _choice(target.get("kind"), TargetKind, f"{where}.kind", problems)
-    start = target.get("phase")
+    start: Any = target.get("phase")
     if start not in phases:
         problems.append(f"{where}: the plan has no phase starting in {start!r}")
     elif not (start <= int(target.get("year", 0)) <= phases[start]):
@@ -274,7 +280,9 @@ def reference_data_load(*, data: dict) -> ReferenceLoadResult:
     Raises ``ReferenceDataError`` — with nothing changed — when it cannot."""
     problems = reference_data_check(data)
     documents = data.get("documents", []) if isinstance(data, dict) else []
-    document_keys = {row.get("key") for row in documents if isinstance(row, dict)}
+    document_keys = cast(
+        "set[str]", {row.get("key") for row in documents if isinstance(row, dict)}
+    )
     for extension in _EXTENSIONS.values():
         problems.extend(extension.check(document_keys))
     if problems:
@@ -333,7 +341,7 @@ class _Loader:
 
     # Each helper finds the row by its natural key, else creates it.
 
-    def _kept(self, row, differs: dict[str, tuple]) -> None:
+    def _kept(self, row: object, differs: dict[str, tuple]) -> None:
         self.result.kept += 1
         for name, (stored, in_file) in differs.items():
             if stored != in_file:
@@ -367,7 +375,9 @@ class _Loader:
             by=SYSTEM,
         )
 
-    def _committee(self, *, area: Area, valid_from, **values) -> SteeringCommittee:
+    def _committee(
+        self, *, area: Area, valid_from: datetime.date, **values: Any
+    ) -> SteeringCommittee:
         found = SteeringCommittee.objects.filter(
             area=area, valid_from=valid_from
         ).first()
@@ -385,7 +395,8 @@ class _Loader:
             name=row["name"],
             short_name=row["short_name"],
             standing_office=row.get("standing_office", ""),
-            valid_from=_day(row["valid_from"], "", []),
+            # Dates the check has accepted (a missing one fails full_clean).
+            valid_from=cast(datetime.date, _day(row["valid_from"], "", [])),
             valid_to=_day(row.get("valid_to"), "", []),
         )
         for member in row.get("members", []):
@@ -400,7 +411,7 @@ class _Loader:
                 full_name=member["full_name"],
                 position=member["position"],
                 role=member["role"],
-                valid_from=_day(member["valid_from"], "", []),
+                valid_from=cast(datetime.date, _day(member["valid_from"], "", [])),
                 valid_to=_day(member.get("valid_to"), "", []),
                 by=SYSTEM,
             )
@@ -409,7 +420,7 @@ class _Loader:
     def _committees_from_areas(self, rule: dict) -> None:
         """One committee per unit of the level under ``children_of``, in force
         during [from, to), dated with the unit."""
-        start = _day(rule["from"], "", [])
+        start = cast(datetime.date, _day(rule["from"], "", []))  # checked, required
         end = _day(rule.get("to"), "", [])
         parent = self.committees[rule["parent"]]
         level = CommitteeLevel(rule["level"])
@@ -423,7 +434,7 @@ class _Loader:
         for area in areas:
             valid_from = max(area.valid_from or start, start)
             valid_to = (
-                min(d for d in (area.valid_to, end) if d)
+                min(d for d in (area.valid_to, end) if d is not None)
                 if (area.valid_to or end)
                 else None
             )
@@ -523,7 +534,9 @@ class _Loader:
             self._target(plan, programme, phases[target["phase"]], target)
         return programme
 
-    def _target(self, plan: Plan, programme: Programme, phase: Phase, row: dict):
+    def _target(
+        self, plan: Plan, programme: Programme, phase: Phase, row: dict
+    ) -> Target:
         key = {
             "programme": programme,
             "phase": phase,

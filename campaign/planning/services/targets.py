@@ -7,6 +7,7 @@ what)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +20,9 @@ from campaign.committees.choices import AuditAction
 from campaign.planning.choices import RoundingRule, TargetGrouping, TargetKind
 from campaign.planning.models import Phase, Plan, Programme, Target
 from campaign.planning.selectors.plans import plan_get, target_get
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TARGET_PROGRAMME_NOT_IN_PLAN = _("This programme is not part of this plan.")
 TARGET_PHASE_NOT_IN_PLAN = _("This phase is not part of this plan.")
@@ -68,7 +72,7 @@ def target_check(
     once, and by the services, which never trust their caller."""
     errors: dict[str, list] = {}
 
-    def add(field: str, message, **params) -> None:
+    def add(field: str, message: StrOrPromise, **params: Any) -> None:
         errors.setdefault(field, []).append(
             ValidationError(message, params=params or None)
         )

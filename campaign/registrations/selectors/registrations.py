@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from campaign.committees import access
 from campaign.committees.access import Capability
 from campaign.committees.models import SteeringCommittee
+from campaign.committees.models import User as Account
 from campaign.committees.templatetags.people import vn_name
 from campaign.planning.choices import TargetKind, UnitKind
 from campaign.planning.models import Phase, Programme, Target
@@ -22,7 +23,7 @@ from units.choices import AreaKind
 from units.models import Area, AreaSuccession, Organisation
 from units.selectors import valid_on_q
 
-User = AbstractBaseUser | AnonymousUser
+User = access.Reader
 
 # Registrations of a year are scoped by the areas as they stood mid-year: a
 # ward created on 10 April 2023 belongs to the 2023 scope of its town, and the
@@ -315,11 +316,11 @@ def approval_check(*, registration: Registration) -> ApprovalCheck:
     return ApprovalCheck(quotas=quotas, row=quotas.row_for(registration.unit_kind))
 
 
-def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
+def notification_list_for_user(*, user: Account) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("registration")
 
 
-def notification_get_for_user(*, user: User, pk: int) -> Notification:
+def notification_get_for_user(*, user: Account, pk: int) -> Notification:
     """One of the user's own notifications; anyone else's is a 404."""
     try:
         return Notification.objects.get(recipient=user, pk=pk)
@@ -327,7 +328,7 @@ def notification_get_for_user(*, user: User, pk: int) -> Notification:
         raise Http404("No such notification.") from None
 
 
-def unread_notification_count(*, user: User) -> int:
+def unread_notification_count(*, user: Account) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
@@ -364,7 +365,7 @@ _QUIET_FIELDS = {
 }
 
 
-def _shown(value) -> str:
+def _shown(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
@@ -394,7 +395,7 @@ def registration_timeline(*, registration: Registration) -> list[TimelineEntry]:
     labels = {f.name: str(f.verbose_name) for f in Registration._meta.fields}
     phases = {p.pk: str(p) for p in Phase.objects.all()}
 
-    def shown(field: str, value) -> str:
+    def shown(field: str, value: Any) -> str:
         return phases.get(value, _shown(value)) if field == "phase" else _shown(value)
 
     for previous, record in zip(records, records[1:], strict=False):

@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
+import unicodedata
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.committees.choices import CommitteeLevel, MembershipRole
+from campaign.committees.models import SteeringCommittee, User
 from campaign.registrations.choices import EmailStatus, NotificationKind
 from campaign.registrations.models import Notification, Registration
 from campaign.registrations.selectors.registrations import notification_get_for_user
@@ -44,13 +48,20 @@ EMAIL_MAX_ATTEMPTS = 5
 EMAIL_CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
 # A pending e-mail no worker picked up (its message lost) is sent again after this.
 EMAIL_RESEND_AFTER = datetime.timedelta(minutes=2)
+# Unicode categories that have no place in a header: controls (Cc: CR, LF, NUL,
+# ESC…), format characters (Cf: bidi overrides, zero-width…), line and
+# paragraph separators (Zl, Zp), unassigned, private-use and surrogates.
+_NOT_IN_A_HEADER = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp"})
+# An address inside an error message (SMTP refusals quote them): kept on the
+# notification for staff, masked in the log.
+_ADDRESS = re.compile(r"[^\s<>()\[\]'\",;:]+@[^\s<>()\[\]'\",;:]+")
 
 
 class EmailNotSent(Exception):
     """An attempt to send failed and may be retried."""
 
 
-def reviewers():
+def reviewers() -> QuerySet[User]:
     """The provincial staff who review registrations and assessments."""
     return (
         get_user_model()
@@ -63,7 +74,7 @@ def reviewers():
     )
 
 
-def _registrants(registration: Registration):
+def _registrants(registration: Registration) -> QuerySet[User]:
     return committee_officers(registration.committee, also=registration.created_by)
 
 
@@ -82,7 +93,9 @@ def notify(registration: Registration, kind: str) -> list[Notification]:
     return notify_users(recipients, kind, params, registration=registration)
 
 
-def committee_officers(committee, *, also=None):
+def committee_officers(
+    committee: SteeringCommittee, *, also: User | None = None
+) -> QuerySet[User]:
     """The active local officers of ``committee`` (and the user ``also``)."""
     users = get_user_model().objects
     officers = users.filter(
@@ -96,7 +109,7 @@ def committee_officers(committee, *, also=None):
 
 
 def notify_users(
-    recipients,
+    recipients: Iterable[User],
     kind: str,
     params: dict,
     *,
@@ -136,7 +149,7 @@ def _enqueue(notification_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def notification_open(*, user: AbstractBaseUser, pk: int) -> Notification:
+def notification_open(*, user: User, pk: int) -> Notification:
     """The user's notification, marked read (opening it is reading it)."""
     notification = notification_get_for_user(user=user, pk=pk)
     if notification.read_at is None:
@@ -146,7 +159,7 @@ def notification_open(*, user: AbstractBaseUser, pk: int) -> Notification:
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: AbstractBaseUser) -> int:
+def notifications_mark_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -179,9 +192,40 @@ def _email_for(notification: Notification) -> EmailMessage:
             ]
         )
         subject = f"[BCĐ 138] {text}"
-    # A subject is one line, and short.
-    subject = " ".join(subject.split())[:150]
-    return EmailMessage(subject, body, None, [notification.recipient.email])
+    # A subject is one line, and short: a unit name or a reason holding CR/LF
+    # would otherwise make Django refuse the message (BadHeaderError).
+    subject = single_line(subject)[:150]
+    return EmailMessage(subject, plain_text(body), None, [notification.recipient.email])
+
+
+def single_line(text: str) -> str:
+    """``text`` fit for a header: every control, format or line-separator
+    character (CR, LF, NUL, ESC, U+2028, a bidi override…) becomes a space,
+    and each run of spaces one space."""
+    return " ".join(
+        "".join(
+            " " if unicodedata.category(char) in _NOT_IN_A_HEADER else char
+            for char in text
+        ).split()
+    )
+
+
+def plain_text(text: str) -> str:
+    """``text`` fit for a plain-text body: every line break as ``\n``, and no
+    other control or format character (a NUL or an ESC from a name would
+    reach the mail server, which may refuse the message; a bidi override
+    would show a name backwards)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(_plain_char(char) for char in text)
+
+
+def _plain_char(char: str) -> str:
+    if char in "\n\t":
+        return char
+    category = unicodedata.category(char)
+    if category in ("Zl", "Zp"):
+        return "\n"
+    return " " if category in _NOT_IN_A_HEADER else char
 
 
 def notification_email_send(*, notification_id: int) -> str:
@@ -194,13 +238,19 @@ def notification_email_send(*, notification_id: int) -> str:
         pk=notification_id
     )
     attempt = notification.email_attempts + 1
+    message: EmailMessage | None = None
     try:
-        _email_for(notification).send(fail_silently=False)
+        message = _email_for(notification)
+        message.send(fail_silently=False)
     except Exception as error:  # noqa: BLE001
         # Whatever the backend raises — a refused connection, an SMTP error, a
         # misconfiguration — is recorded on the row and retried; after the last
-        # attempt the row says why it failed. Nothing is dropped silently.
+        # attempt the row says why it failed. Nothing is dropped silently. The
+        # log names the notification and how many recipients the message had,
+        # never its text or the addresses.
         reason = f"{type(error).__name__}: {error}"[:500]
+        recipients = len(message.recipients()) if message is not None else 1
+        logged_reason = _ADDRESS.sub("<address>", reason)
         final = attempt >= EMAIL_MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
             email_status=EmailStatus.FAILED if final else EmailStatus.PENDING,
@@ -209,19 +259,22 @@ def notification_email_send(*, notification_id: int) -> str:
         )
         if final:
             logger.error(
-                "E-mail of notification %s to %s failed for good after %s attempts: %s",
+                "E-mail of notification %s to %s recipient(s) failed for good "
+                "after %s attempts: %s",
                 notification_id,
-                notification.recipient.email,
+                recipients,
                 attempt,
-                reason,
+                logged_reason,
             )
             return "failed"
         logger.warning(
-            "E-mail of notification %s failed (attempt %s of %s), retrying: %s",
+            "E-mail of notification %s to %s recipient(s) failed (attempt %s of "
+            "%s), retrying: %s",
             notification_id,
+            recipients,
             attempt,
             EMAIL_MAX_ATTEMPTS,
-            reason,
+            logged_reason,
         )
         raise EmailNotSent(reason) from error
     Notification.objects.filter(pk=notification_id).update(
