@@ -1,0 +1,1 @@
+"""The load test of issue 10 (item 5): see ``bench/load/run.py``."""
