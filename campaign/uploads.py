@@ -29,6 +29,7 @@ learns about it through ``too_large_fields(request)``.
 from __future__ import annotations
 
 import datetime
+import errno
 import logging
 import os
 import tempfile
@@ -169,6 +170,12 @@ _GUESS_TO_KIND = {"pdf": PDF, "jpg": JPG, "png": PNG, "docx": DOCX, "zip": DOCX}
 
 # --- Messages -----------------------------------------------------------------------
 
+UPLOAD_STORAGE_FULL = _(
+    "The server has no space left to store files: nothing was saved. Try again "
+    "later, and tell the provincial standing office."
+)
+# Write errors that mean "no space" (a full disk, a full quota).
+STORAGE_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 UPLOAD_EMPTY = _("The file is empty.")
 UPLOAD_TOO_LARGE = _("The file is too large: the limit is %(limit)s.")
 UPLOAD_KIND_NOT_ALLOWED = _(
@@ -710,10 +717,15 @@ def stored_files_removed_on_error(storage) -> Iterator[list[str]]:
     stored: list[str] = []
     try:
         yield stored
-    except BaseException:
+    except BaseException as error:
         for name in stored:
             try:
                 storage.delete(name)
             except OSError:
                 logger.exception("Could not delete %s after a failed change", name)
+        if isinstance(error, OSError) and error.errno in STORAGE_FULL_ERRNOS:
+            # A full disk or quota is the server's fault, not the file's: say
+            # so on the form (nothing was saved) instead of a bare 500 page.
+            logger.error("Private file storage is full: %s", error)
+            raise ValidationError(UPLOAD_STORAGE_FULL, code="storage_full") from error
         raise

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import datetime
+import errno
 import io
 
-from django.core.files.storage import default_storage
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, TestCase
@@ -67,6 +69,14 @@ def stored_evidence_files() -> list[str]:
         return default_storage.listdir("evidence")[1]
     except FileNotFoundError:
         return []
+
+
+class FullDiskStorage(FileSystemStorage):
+    """The private store on a disk with no space left (the disk is outside
+    the system): every write fails as the operating system says."""
+
+    def _save(self, name, content):
+        raise OSError(errno.ENOSPC, "No space left on device")
 
 
 class AssessmentPageTestCase(TestCase):
@@ -456,6 +466,24 @@ class EvidenceTests(AssessmentPageTestCase):
             response = self.upload(client, answer, big)
         self.assertContains(response, "The file is too large", status_code=400)
         self.assertFalse(Evidence.objects.exists())
+
+    def test_a_full_disk_is_explained_on_the_form_and_saves_nothing(self):
+        client = self.login(self.p.officer_ward)
+        answer = self.answers()[0]
+        full_disk = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "tests.assessments.test_assessment_pages.FullDiskStorage",
+                "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT},
+            },
+        }
+        with self.settings(STORAGES=full_disk):
+            response = self.upload(client, answer, pdf_file())
+        self.assertContains(
+            response, "The server has no space left to store files", status_code=400
+        )
+        self.assertFalse(Evidence.objects.exists())
+        self.assertEqual(list(settings.PRIVATE_MEDIA_ROOT.rglob("*.pdf")), [])
 
     def test_evidence_of_a_verified_criterion_is_locked(self):
         self.submit()
