@@ -150,7 +150,7 @@ class RequiredTwoFactorTests(TestCase):
         second = password_login("canbo.tinh")
         replay = second.post(VERIFY, {"code": code})
         self.assertEqual(replay.status_code, 400)
-        self.assertContains(replay, "already used", status_code=400)
+        self.assertContains(replay, "đã được dùng", status_code=400)
         self.assertRedirects(
             second.get(reverse("home")),
             f"{VERIFY}?next=%2F",
@@ -182,7 +182,7 @@ class RequiredTwoFactorTests(TestCase):
         # Right away, even the right code is not checked.
         response = client.post(VERIFY, {"code": app_code(key, steps=1)})
         self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "Too many wrong codes", status_code=400)
+        self.assertContains(response, "Nhập sai mã nhiều lần liên tiếp", status_code=400)
         self.assertNotIn(DEVICE_ID_SESSION_KEY, client.session)
 
     def test_new_recovery_codes_replace_the_old_ones(self):
