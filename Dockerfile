@@ -32,8 +32,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # so font subsetting does not fall back to the ~6x slower fontTools path;
 # fontconfig and shared-mime-info. fonts-dejavu-core is a fallback only: report
 # PDFs use the Liberation Serif files shipped in static/fonts via @font-face.
+# postgresql-client (15 on bookworm, the server's major version in compose):
+# pg_dump and pg_restore for `manage.py backup` / `manage.py restore`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
+        postgresql-client \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz0b \
