@@ -182,7 +182,9 @@ class RequiredTwoFactorTests(TestCase):
         # Right away, even the right code is not checked.
         response = client.post(VERIFY, {"code": app_code(key, steps=1)})
         self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "Nhập sai mã nhiều lần liên tiếp", status_code=400)
+        self.assertContains(
+            response, "Nhập sai mã nhiều lần liên tiếp", status_code=400
+        )
         self.assertNotIn(DEVICE_ID_SESSION_KEY, client.session)
 
     def test_new_recovery_codes_replace_the_old_ones(self):
