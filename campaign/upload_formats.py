@@ -590,10 +590,14 @@ def inspect_docx(stream: IO[bytes], *, limits: Limits, deadline: Deadline) -> di
                 _docx_member(archive, info, budget, findings, limits=limits)
     except (Refusal, MemoryError):
         raise
-    except NotImplementedError:
-        # An unsupported compression method.
-        raise Refusal(DOCX_UNREADABLE) from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # zipfile's answer to an unsupported compression method
+    ):
         raise Refusal(DOCX_UNREADABLE) from None
     for code in _DOCX_PRIORITY:
         if code in findings:
