@@ -447,6 +447,12 @@ CAMPAIGN_PROVINCE_CODES = tuple(
     for code in env_str("CAMPAIGN_PROVINCE_CODES", "91,89").split(",")
     if code.strip()
 )
+# A choice list (localities, units, organisations) longer than this is not
+# written into the page: its <select> holds only the chosen option and the
+# combobox asks a scoped search endpoint as the user types (units/widgets.py).
+# Above An Giang's own lists (115 committees), so the province's pages keep
+# their full lists and work without JavaScript; a national database does not.
+COMBOBOX_REMOTE_THRESHOLD = env_int("COMBOBOX_REMOTE_THRESHOLD", 200, minimum=1)
 
 # --- Logging ----------------------------------------------------------------------
 

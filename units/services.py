@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import transaction
 
 from units.choices import AreaKind
 from units.models import Area, AreaSuccession
+from units.selectors import AREAS_GENERATION_KEY
 from units.text import fold
 
+logger = logging.getLogger(__name__)
+
 AREA_DATA_FILE = Path(__file__).resolve().parent / "data" / "an_giang_areas.json"
+
+
+def _new_area_generation() -> None:
+    try:
+        cache.set(AREAS_GENERATION_KEY, time.time_ns(), None)
+    except Exception:  # noqa: BLE001 - the kept counts expire within the hour anyway
+        logger.warning("the cache did not answer: area generation", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,10 @@ def areas_load(*, data: dict) -> AreaLoadResult:
         )
         if was_created and pair not in known_pairs:
             successions_created += 1
+    if created or updated:
+        # Counts kept for the areas list were made on the old rows: start a
+        # new generation once the new rows are visible to other requests.
+        transaction.on_commit(_new_area_generation)
     return AreaLoadResult(
         version=data["version"],
         created=created,

@@ -24,8 +24,17 @@ def area_list(request: HttpRequest) -> HttpResponse:
     else:
         as_of = today()
         areas = selectors.area_list(as_of=as_of).none()
-    page = Paginator(areas, AREAS_PER_PAGE).get_page(request.GET.get("page"))
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    kind_counts = selectors.area_counts_by_kind(as_of=as_of)
+    paginator = Paginator(areas, AREAS_PER_PAGE)
+    if form.is_valid() and not query:
+        # Without a search the kept counts by kind give the total: no COUNT
+        # over every unit in force.
+        kind = form.cleaned_data["kind"]
+        paginator.count = (
+            kind_counts.get(kind, 0) if kind else sum(kind_counts.values())
+        )
+    page = paginator.get_page(request.GET.get("page"))
     # Nothing on that date: say when units of that name did exist (e.g. a
     # ward merged away in 2025 is still found for earlier dates).
     other_dates = (
@@ -40,10 +49,11 @@ def area_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "as_of": as_of,
             "page_obj": page,
+            "rows": selectors.area_rows(page.object_list, as_of=as_of),
             "other_dates": other_dates,
             "kind_counts": [
                 (AreaKind(kind).label, count)
-                for kind, count in selectors.area_counts_by_kind(as_of=as_of).items()
+                for kind, count in kind_counts.items()
                 if count
             ],
         },

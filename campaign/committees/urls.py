@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign.committees.views import accounts, audit, committees, two_factor
+from campaign.committees.views import accounts, audit, committees, search, two_factor
 
 app_name = "committees"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     # Steering committees and their members
     path("committees/", committees.committee_list, name="committee_list"),
     path("committees/new/", committees.committee_create, name="committee_create"),
+    path("committees/search/", search.committee_search, name="committee_search"),
     path("committees/<int:pk>/", committees.committee_detail, name="committee_detail"),
     path("committees/<int:pk>/edit/", committees.committee_edit, name="committee_edit"),
     path("committees/<int:pk>/members/add/", committees.member_add, name="member_add"),

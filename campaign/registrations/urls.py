@@ -1,6 +1,11 @@
 from django.urls import path
 
-from campaign.registrations.views import notifications, registration_list, registrations
+from campaign.registrations.views import (
+    notifications,
+    registration_list,
+    registrations,
+    unit_search,
+)
 
 app_name = "registrations"
 
@@ -19,6 +24,11 @@ urlpatterns = [
         "registrations/waiting/",
         registrations.registration_waiting,
         name="registration_waiting",
+    ),
+    path(
+        "registrations/units/search/",
+        unit_search.unit_search,
+        name="unit_search",
     ),
     path(
         "registrations/new/",

@@ -11,6 +11,14 @@
  * so <label for> names it; the select becomes "<id>-native". Choosing sets
  * select.value and dispatches bubbling "input" and "change" on the select, like
  * a native select (data-autosubmit and htmx triggers keep working).
+ *
+ * Remote mode, <select data-combobox data-combobox-url="/committees/search/">:
+ * the list is too long to be written into the page (thousands of committees
+ * in a national database), so the select holds only the chosen option. Typing
+ * (after a 200 ms pause, from the first character) asks the URL with ?q=...
+ * for at most ~20 entries [{value, label, group}], already matched and ranked
+ * by the server in the user's scope; a newer query aborts the older fetch.
+ * Choosing adds the option to the select and sets it, as above.
  */
 (function () {
   "use strict";
@@ -28,6 +36,10 @@
   // Read the language on each call: htmx may swap in a page in another language.
   function isEnglish() {
     return /^en\b/i.test(document.documentElement.lang || "");
+  }
+
+  function failedText() {
+    return isEnglish() ? "Could not load the list" : "Không tải được danh sách";
   }
 
   function resultsText(n) {
@@ -81,6 +93,10 @@
     var typed = false;  // text edited since the last selection
     var silent = false; // true while we dispatch events ourselves
     var timer = null;
+    var url = select.getAttribute("data-combobox-url"); // remote mode when set
+    var fetchTimer = null;
+    var pending = null; // the AbortController of the fetch under way
+    var asked = "";     // the query of the latest fetch: older answers are dropped
 
     // Carry over the accessible name/description and Bootstrap state.
     ["aria-describedby", "aria-invalid", "aria-label", "aria-labelledby"].forEach(function (name) {
@@ -107,35 +123,68 @@
         if (!/^[-\s]*$/.test(text)) { input.placeholder = text; }
         return;
       }
+      addItem(option.value, text, option.disabled || option.parentNode.disabled, parent);
+    }
+    function addItem(value, text, disabled, parent) {
       var li = el("li", { role: "option", id: base + "-opt-" + items.length, "aria-selected": "false",
         "class": "combobox-option" }, text);
-      if (option.disabled || option.parentNode.disabled) { li.setAttribute("aria-disabled", "true"); }
-      parent.appendChild(li);
-      li.comboboxItem = { li: li, index: items.length, value: option.value, label: text, key: fold(text),
+      if (disabled) { li.setAttribute("aria-disabled", "true"); }
+      parent.insertBefore(li, parent === listbox ? empty : null); // the "no results" entry stays last
+      li.comboboxItem = { li: li, index: items.length, value: value, label: text, key: fold(text),
         disabled: li.hasAttribute("aria-disabled") };
       items.push(li.comboboxItem);
     }
+    // <li role="none"><ul role="group"> as in APG's grouped listbox: an
+    // <li> itself may not take role="group" (axe aria-allowed-role).
+    function addGroup(label, index) {
+      var headingId = base + "-group-" + index;
+      var wrap = el("li", { role: "none", "class": "combobox-group" });
+      var group = el("ul", { role: "group", "aria-labelledby": headingId });
+      group.appendChild(el("li", { role: "presentation", id: headingId, "class": "combobox-group-label" },
+        label));
+      wrap.appendChild(group);
+      listbox.insertBefore(wrap, empty);
+      return group;
+    }
+    listbox.appendChild(empty);
     Array.prototype.forEach.call(select.children, function (child, index) {
       if (child.tagName === "OPTGROUP") {
-        // <li role="none"><ul role="group"> as in APG's grouped listbox: an
-        // <li> itself may not take role="group" (axe aria-allowed-role).
-        var headingId = base + "-group-" + index;
-        var wrap = el("li", { role: "none", "class": "combobox-group" });
-        var group = el("ul", { role: "group", "aria-labelledby": headingId });
-        group.appendChild(el("li", { role: "presentation", id: headingId, "class": "combobox-group-label" },
-          child.label));
+        var group = addGroup(child.label, index);
         Array.prototype.forEach.call(child.children, function (option) { addOption(option, group); });
-        wrap.appendChild(group);
-        listbox.appendChild(wrap);
       } else if (child.tagName === "OPTION") {
         addOption(child, listbox);
       }
     });
-    listbox.appendChild(empty);
     listbox.hidden = true;
 
+    // Remote mode: the server's answer replaces the entries (in its order;
+    // consecutive entries of one group share a heading).
+    function fill(results) {
+      setActive(-1);
+      visible = [];
+      items = [];
+      while (listbox.firstChild !== empty) { listbox.removeChild(listbox.firstChild); }
+      var group = null;
+      var groupLabel = "";
+      results.forEach(function (result, index) {
+        var label = String(result.group || "");
+        if (label !== groupLabel) {
+          group = label ? addGroup(label, index) : null;
+          groupLabel = label;
+        }
+        addItem(String(result.value), String(result.label).replace(/\s+/g, " ").trim(), false, group || listbox);
+      });
+      markCurrent();
+    }
+
     function current() {
-      return items.filter(function (item) { return item.value === select.value; })[0] || null;
+      var found = items.filter(function (item) { return item.value === select.value; })[0] || null;
+      var option = select.options[select.selectedIndex];
+      if (!found && url && option && option.value !== "") {
+        // Remote mode: the chosen entry need not be among the latest results.
+        found = { li: null, value: option.value, label: option.textContent.replace(/\s+/g, " ").trim() };
+      }
+      return found;
     }
 
     // Rank: the query as a phrase at a word start, then anywhere, then words
@@ -149,7 +198,7 @@
     // Show only entries containing every query word, best first within each
     // group (groups keep their order); hide emptied groups.
     function filter(query) {
-      var phrase = fold(query);
+      var phrase = url ? "" : fold(query); // remote: the server has matched already
       var words = phrase.split(" ").filter(Boolean);
       var matched = items.filter(function (item) {
         item.li.hidden = !words.every(function (word) { return item.key.indexOf(word) !== -1; });
@@ -205,7 +254,7 @@
       filter(typed ? input.value : "");
       show(true);
       var chosen = current();
-      if (chosen && !chosen.li.hidden) { reveal(chosen.li); }
+      if (chosen && chosen.li && !chosen.li.hidden) { reveal(chosen.li); }
     }
 
     function close() {
@@ -213,8 +262,65 @@
       show(false);
     }
 
-    function setValue(value) {
+    function cancelFetch() {
+      clearTimeout(fetchTimer);
+      if (pending) { pending.abort(); pending = null; }
+    }
+
+    function announce(text) {
+      status.textContent = "";
+      clearTimeout(timer);
+      timer = setTimeout(function () { status.textContent = text; }, 50);
+    }
+
+    // Remote mode: ask the server for the entries matching the text.
+    function search() {
+      var query = input.value.replace(/\s+/g, " ").trim();
+      cancelFetch();
+      asked = query;
+      if (!query) {
+        fill([]);
+        close();
+        return;
+      }
+      fetchTimer = setTimeout(function () {
+        var controller = window.AbortController ? new AbortController() : null;
+        pending = controller;
+        var address = new URL(url, document.baseURI);
+        address.searchParams.set("q", query);
+        fetch(address.href, {
+          credentials: "same-origin",
+          headers: { "Accept": "application/json" },
+          signal: controller ? controller.signal : undefined
+        }).then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        }).then(function (results) {
+          if (query !== asked) { return; }
+          pending = null;
+          fill(Array.isArray(results) ? results : []);
+          var count = filter("");
+          if (document.activeElement === input) { show(true); }
+          announce(resultsText(count));
+        }).catch(function (error) {
+          if (error && error.name === "AbortError") { return; }
+          if (query !== asked) { return; }
+          pending = null;
+          fill([]);
+          filter("");
+          empty.textContent = failedText();
+          if (document.activeElement === input) { show(true); }
+          announce(failedText());
+        });
+      }, 200);
+    }
+
+    function setValue(value, label) {
       if (select.value === value) { return; }
+      if (value !== "" && !Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+        // Remote mode: the select holds only the chosen option; add this one.
+        select.appendChild(new Option(label || value, value));
+      }
       select.value = value;
       silent = true;
       select.dispatchEvent(new Event("input", { bubbles: true }));
@@ -227,7 +333,7 @@
       input.value = item ? item.label : "";
       typed = false;
       close();
-      setValue(item ? item.value : "");
+      setValue(item ? item.value : "", item ? item.label : "");
     }
 
     // Leaving the field must not leave a stale value behind the edited text.
@@ -240,7 +346,9 @@
 
     function markCurrent() {
       var chosen = current();
-      items.forEach(function (item) { item.li.classList.toggle("is-current", item === chosen); });
+      items.forEach(function (item) {
+        item.li.classList.toggle("is-current", !!chosen && item.value === chosen.value);
+      });
     }
 
     // Also called when other code changes the select (and dispatches "change").
@@ -253,6 +361,11 @@
 
     input.addEventListener("input", function () {
       typed = true;
+      if (url) {
+        status.textContent = "";
+        search();
+        return;
+      }
       var count = filter(input.value);
       show(true);
       // Clear first so an unchanged count is announced again, and wait for a
@@ -286,6 +399,7 @@
         if (visible[active]) { choose(visible[active]); } else { commit(); close(); }
       } else if (key === "Escape" && !listbox.hidden) {
         event.preventDefault();
+        cancelFetch();
         event.stopPropagation(); // e.g. do not also close a surrounding modal
         close();
       } else if (key === "Escape" && input.value) {
@@ -301,6 +415,7 @@
       if (listbox.hidden) { open(); } else { close(); }
     });
     input.addEventListener("blur", function () {
+      if (url) { cancelFetch(); }
       close();
       commit();
     });

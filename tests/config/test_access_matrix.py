@@ -126,6 +126,8 @@ MATRIX = {
     "reporting:dashboard_export": (None, ALL),
     "committees:committee_list": (None, ALL),
     "committees:committee_create": (None, STAFF_ONLY),
+    # The locality comboboxes' search (JSON): whoever sees the committee list.
+    "committees:committee_search": (None, ALL),
     "committees:committee_detail": (lambda o: {"pk": o.p.committee_a.pk}, A_ONLY),
     "committees:committee_edit": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
     "committees:member_add": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
@@ -177,6 +179,8 @@ MATRIX = {
     "registrations:registration_export": (lambda o: {"fmt": "csv"}, ALL),
     "registrations:registration_waiting": (None, ALL),
     "registrations:registration_create": (None, row(leader=403)),
+    # The unit pickers' search (JSON): whoever may register units.
+    "registrations:unit_search": (None, row(leader=403)),
     "registrations:registration_detail": (lambda o: {"pk": o.draft.pk}, A_ONLY),
     "registrations:registration_edit": (
         lambda o: {"pk": o.draft.pk},

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from campaign.committees.choices import CommitteeLevel
-from campaign.committees.selectors.committees import committee_list_for_user
+from campaign.committees.forms.localities import LocalityChoices
 from campaign.planning.choices import UnitKind
 from campaign.planning.models import Phase
 from campaign.registrations.choices import RegistrationStatus
+from units.widgets import SearchableChoiceField
 
 
 class QuickSelect(forms.Select):
@@ -50,9 +51,10 @@ class RegistrationFilterForm(forms.Form):
     """Filters of the registration list; every field is optional, so an empty
     form means "all the registrations I may see".
 
-    The phase, year and locality choices are read once, when the form is built
-    (two queries), and validated against those lists: rendering and cleaning the
-    form run no further queries.
+    The phases are read once, when the form is built (one query), and the
+    phase and year validated against them. The locality list grows with the
+    data: a chosen locality is checked against the user's scope (one query),
+    and rendering reads at most ``COMBOBOX_REMOTE_THRESHOLD`` + 1 committees.
     """
 
     q = forms.CharField(
@@ -92,12 +94,11 @@ class RegistrationFilterForm(forms.Form):
         choices=[("", _("All statuses")), *RegistrationStatus.choices],
         widget=QuickSelect,
     )
-    locality = forms.TypedChoiceField(
+    locality = SearchableChoiceField(
         label=_("Locality"),
         required=False,
         coerce=int,
         empty_value=None,
-        widget=QuickSelect,
         help_text=_("The registering committee, with the committees under it."),
     )
 
@@ -113,24 +114,14 @@ class RegistrationFilterForm(forms.Form):
             reverse=True,
         )
         self.fields["year"].choices = [("", _("All years")), *((y, y) for y in years)]
-        # Grouped by level, the province first; within a level as the
-        # committee list orders them (current ones first).
-        by_level: dict[str, list[tuple[int, str]]] = {
-            level: [] for level in CommitteeLevel.values
-        }
-        committees = committee_list_for_user(user=user).values_list(
-            "pk", "short_name", "level"
+        # Grouped by level, the province first; within a level current ones
+        # first. With thousands of committees (a national database) only the
+        # chosen one is written and the combobox searches the rest.
+        self.fields["locality"].set_source(
+            LocalityChoices(user=user),
+            url=reverse("committees:committee_search"),
+            empty_label=_("All localities"),
         )
-        for pk, short_name, level in committees:
-            by_level[level].append((pk, short_name))
-        self.fields["locality"].choices = [
-            ("", _("All localities")),
-            *(
-                (CommitteeLevel(level).label, choices)
-                for level, choices in by_level.items()
-                if choices
-            ),
-        ]
 
     def filters(self) -> dict:
         """The cleaned filters as keyword arguments of ``registration_filter``

@@ -9,12 +9,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign import uploads
 from campaign.planning.models import Phase
-from units.choices import AreaKind, OrganisationKind
+from campaign.registrations.forms.unit_choices import (
+    ListedUnits,
+    RegistrableUnits,
+    area_label,
+    organisation_label,
+)
+from units.choices import OrganisationKind
 from units.models import Area, Organisation
+from units.widgets import SearchableChoiceField
+
+__all__ = ["area_label", "organisation_label"]  # kept importable from here
 
 PHONE = RegexValidator(
     r"^(\+84|0)[1-9][0-9 .]{7,12}$",
@@ -47,20 +57,6 @@ def year_choices(phases: Iterable[Phase]) -> list:
         )
         for phase in phases
     ]
-
-
-def area_label(area: Area) -> str:
-    parent = area.parent
-    if parent is not None and parent.kind != AreaKind.PROVINCE:
-        return f"{area.full_name} — {parent.full_name}"
-    return area.full_name
-
-
-def organisation_label(organisation: Organisation) -> str:
-    return (
-        f"{organisation.name} ({organisation.get_kind_display()}) — "
-        f"{organisation.area.full_name}"
-    )
 
 
 class YearForm(forms.Form):
@@ -124,10 +120,9 @@ class RegistrationForm(_DocumentMixin, forms.Form):
     posted (status, committee, version…) is not a field here and is ignored."""
 
     year = forms.IntegerField(widget=forms.HiddenInput)
-    unit = forms.CharField(
+    unit = SearchableChoiceField(
         label=_("Unit"),
         required=False,
-        widget=forms.Select(attrs={"data-combobox": ""}),
         help_text=_(
             "Type a few letters of its name, with or without accents (e.g. “my "
             "thanh”): a commune, ward or special zone of your area, or an "
@@ -142,10 +137,9 @@ class RegistrationForm(_DocumentMixin, forms.Form):
         choices=[("", "---------"), *OrganisationKind.choices],
         required=False,
     )
-    new_organisation_area = forms.CharField(
+    new_organisation_area = SearchableChoiceField(
         label=_("Located in"),
         required=False,
-        widget=forms.Select(attrs={"data-combobox": ""}),
     )
     contact_name = forms.CharField(label=_("Contact person"), max_length=120)
     contact_phone = forms.CharField(
@@ -167,34 +161,48 @@ class RegistrationForm(_DocumentMixin, forms.Form):
         *args,
         year: int,
         phases: list[Phase],
+        units: RegistrableUnits | ListedUnits | None = None,
         areas: Iterable[Area] = (),
         organisations: Iterable[Organisation] = (),
         explain_area: Callable[[Area], str] | None = None,
         kept: uploads.KeptUpload | None = None,
         **kwargs,
     ):
+        """``units``: the units the user may register that year
+        (``RegistrableUnits``, read a few at a time: a national list is far
+        too long for the page); or ``areas`` and ``organisations`` already
+        read."""
         super().__init__(*args, **kwargs)
         self.year = year
         self.phases = phases
         self.explain_area = explain_area
-        self.areas = {f"area:{a.pk}": a for a in areas}
-        self.organisations = {f"org:{o.pk}": o for o in organisations}
         self.initial.setdefault("year", year)
-        area_choices = [(key, area_label(a)) for key, a in self.areas.items()]
-        org_choices = [
-            (key, organisation_label(o)) for key, o in self.organisations.items()
-        ]
-        groups = [("", "---------")]
-        if area_choices:
-            groups.append((_("Communes, wards and special zones"), area_choices))
-        if org_choices:
-            groups.append((_("Agencies, enterprises and schools"), org_choices))
-        self.fields["unit"].widget.choices = groups
-        self.fields["new_organisation_area"].widget.choices = [
-            ("", "---------"),
-            *area_choices,
-        ]
+        if isinstance(units, RegistrableUnits):
+            self.units: RegistrableUnits | ListedUnits = units
+            located: RegistrableUnits | ListedUnits = RegistrableUnits(
+                user=units.user, year=units.year, areas_only=True
+            )
+        else:
+            areas = list(areas)
+            self.units = units or ListedUnits(areas=areas, organisations=organisations)
+            located = ListedUnits(areas=areas, areas_only=True)
+        search = reverse("registrations:unit_search")
+        self.fields["unit"].set_source(self.units, url=f"{search}?year={year}")
+        self.fields["unit"].explain = self._explain
+        self.fields["new_organisation_area"].set_source(
+            located, url=f"{search}?year={year}&kind=area"
+        )
+        self.fields["new_organisation_area"].explain = self._explain
         self._init_document(kept=kept, required=True)
+
+    @property
+    def unit_count(self) -> int:
+        """How many units may be registered that year (counted only when the
+        list is too long to be written in the page)."""
+        searchable = self.fields["unit"].searchable
+        if searchable.remote:
+            return self.units.count()
+        return len(searchable.displayed([]))
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -222,18 +230,6 @@ class RegistrationForm(_DocumentMixin, forms.Form):
                     return reason
         return str(UNIT_UNKNOWN % {"year": self.year})
 
-    def clean_unit(self):
-        value = self.cleaned_data.get("unit", "")
-        if value and value not in self.areas and value not in self.organisations:
-            raise ValidationError(self._explain(value), code="unit_unavailable")
-        return value
-
-    def clean_new_organisation_area(self):
-        value = self.cleaned_data.get("new_organisation_area", "")
-        if value and value not in self.areas:
-            raise ValidationError(self._explain(value), code="unit_unavailable")
-        return value
-
     def clean(self):
         cleaned = super().clean()
         unit = cleaned.get("unit")
@@ -247,9 +243,12 @@ class RegistrationForm(_DocumentMixin, forms.Form):
             and cleaned.get("new_organisation_area")
         ):
             self.add_error("new_organisation_name", NEW_ORG_INCOMPLETE)
-        cleaned["area"] = self.areas.get(unit) if unit else None
-        cleaned["organisation"] = self.organisations.get(unit) if unit else None
-        cleaned["new_organisation_location"] = self.areas.get(
+        # The objects behind the values the fields have just checked.
+        chosen = self.units.objects.get(unit) if unit else None
+        cleaned["area"] = chosen if isinstance(chosen, Area) else None
+        cleaned["organisation"] = chosen if isinstance(chosen, Organisation) else None
+        located = self.fields["new_organisation_area"].searchable.source
+        cleaned["new_organisation_location"] = located.objects.get(
             cleaned.get("new_organisation_area") or ""
         )
         self._check_document_present()

@@ -27,6 +27,7 @@ from campaign.registrations.forms.registrations import (
     ReturnForm,
     YearForm,
 )
+from campaign.registrations.forms.unit_choices import RegistrableUnits
 from campaign.registrations.selectors import registrations as selectors
 from campaign.registrations.services import registrations as services
 
@@ -77,10 +78,7 @@ def _unit_form(request: HttpRequest, *, year: int, phases, data=None, files=None
         files,
         year=year,
         phases=phases,
-        areas=list(selectors.registrable_areas_for_user(user=request.user, year=year)),
-        organisations=list(
-            selectors.registrable_organisations_for_user(user=request.user, year=year)
-        ),
+        units=RegistrableUnits(user=request.user, year=year),
         explain_area=explain,
         kept=_kept(request) if data is not None else None,
         initial={"unit": request.GET.get("unit", "")} if data is None else None,
@@ -163,7 +161,7 @@ def registration_create(request: HttpRequest) -> HttpResponse:
         "year_form": year_form,
         "year": form.year,
         "period": period,
-        "unit_count": len(form.areas) + len(form.organisations),
+        "unit_count": form.unit_count,
         "committees": selectors.registering_committees_for_user(
             user=request.user, year=form.year
         ),

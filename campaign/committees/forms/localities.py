@@ -1,0 +1,56 @@
+"""The committees a user may see, as a searchable choice list (the locality
+filters): one ``ChoiceSource`` for the form and its search endpoint alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from campaign.committees import access
+from campaign.committees.choices import CommitteeLevel
+from campaign.committees.models import SteeringCommittee
+from campaign.committees.selectors.committee_search import (
+    committee_choice_list_for_user,
+    committee_choices_by_pk,
+    committee_search,
+)
+from units.widgets import Option
+
+_COLUMNS = ("pk", "short_name", "level")
+
+
+class LocalityChoices:
+    """Committees of ``committee_list_for_user``'s scope: value the id,
+    label the short name, grouped by level (the province first)."""
+
+    def __init__(self, *, user: access.Reader) -> None:
+        self.user = user
+        self._scope: Q | None = None
+
+    def _committees(self) -> QuerySet[SteeringCommittee]:
+        if self._scope is None:
+            self._scope = access.committee_scope_q(self.user)
+        return committee_choice_list_for_user(user=self.user, scope=self._scope)
+
+    @staticmethod
+    def _options(rows: Iterable[tuple[int, str, str]]) -> list[Option]:
+        return [
+            (str(pk), short_name, str(CommitteeLevel(level).label))
+            for pk, short_name, level in rows
+        ]
+
+    def options(self, *, limit: int) -> list[Option]:
+        return self._options(self._committees().values_list(*_COLUMNS)[:limit])
+
+    def options_for(self, values: Iterable[str]) -> list[Option]:
+        committees = committee_choices_by_pk(
+            committees=self._committees(), values=values
+        )
+        return self._options(committees.values_list(*_COLUMNS))
+
+    def search(self, query: str, *, limit: int) -> list[Option]:
+        found = committee_search(
+            committees=self._committees(), query=query, limit=limit
+        )
+        return self._options(found.values_list(*_COLUMNS))
