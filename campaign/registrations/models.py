@@ -165,6 +165,16 @@ class Registration(models.Model):
             # The quota table: counts per programme, year, kind and status.
             models.Index(fields=["programme", "year", "unit_kind", "status"]),
             models.Index(fields=["committee", "status"]),
+            # The list's order (Meta.ordering), so that a page, even a deep
+            # one, is read from the index instead of sorting every row. The
+            # trailing status, committee and phase let the list's filters and
+            # a local officer's scope be checked in the index too (index-only
+            # scan); after the unique id they change nothing in the order.
+            models.Index(
+                fields=["-year", "unit_kind", "unit_name", "id"]
+                + ["status", "committee", "phase"],
+                name="registration_list_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,6 +268,13 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["email_status", "created_at"]),
+            # A user's notification list in its order: provincial staff are
+            # told of every submission, thousands at national scale, which
+            # the page would otherwise sort on every request.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                name="notification_list_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -892,7 +892,7 @@ class ListAndExportTests(AssessmentPageTestCase):
             en("assessments:assessment_export", "xlsx")
         )
         self.assertEqual(response.status_code, 200)
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(rows[0][0], "Assessment ID")
         self.assertEqual(

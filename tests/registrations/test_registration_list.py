@@ -330,7 +330,9 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def xlsx_rows(response) -> list[tuple]:
-    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    workbook = load_workbook(
+        io.BytesIO(b"".join(response.streaming_content)), read_only=True
+    )
     return list(workbook.worksheets[0].iter_rows(values_only=True))
 
 
@@ -399,7 +401,9 @@ class RegistrationExportTests(ListTestCase):
     def test_xlsx_reads_well_bold_frozen_filtered_header_and_wide_columns(self):
         response = self.get(self.p.staff, export_url("xlsx"))
         self.assertIn("dang-ky-dien-hinh-", response["Content-Disposition"])
-        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        sheet = load_workbook(
+            io.BytesIO(b"".join(response.streaming_content))
+        ).worksheets[0]
         self.assertTrue(all(cell.font.bold for cell in sheet[1]))
         self.assertFalse(sheet["A2"].font.bold)
         self.assertEqual(sheet.freeze_panes, "A2")
@@ -484,7 +488,7 @@ class FormulaInjectionTests(ListTestCase):
 
     def test_xlsx_cells_are_text_not_formulas(self):
         response = self.get(self.p.staff, export_url("xlsx"))
-        workbook = load_workbook(io.BytesIO(response.content))
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
         sheet = workbook.worksheets[0]
         cells = [c for row in sheet.iter_rows(min_row=2) for c in (row[4], row[6])]
         self.assertEqual(len(cells), 2 * len(self.PAYLOADS))

@@ -109,6 +109,12 @@ def registration_page(
     slice of a ``select_related`` queryset does, makes PostgreSQL join and sort
     every matching row: about 40 ms instead of 4 ms at 20,000 registrations
     (docs/benchmarks.md). Only the columns the list shows are read.
+
+    The rows are chosen with OFFSET along ``registration_list_order_idx``
+    (the list's order, with the filtered columns): on PostgreSQL a deep page
+    reads that many index entries instead of sorting the table (page 200 of
+    20,000: about 2 ms instead of 53–85 ms, bench/exports.py). A search sorts
+    only its matches, found through the trigram indexes.
     """
     ordering = queryset.query.order_by or Registration._meta.ordering or ()
     chosen = queryset.values("pk")[start:stop]
