@@ -76,19 +76,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def generate(**kwargs) -> dict:
-    """``registration_list.generate``, whose ``TRUNCATE`` of the registrations
-    gets ``CASCADE``: tables added since (assessments, recognitions…) point at
-    them, and PostgreSQL refuses to truncate a referenced table otherwise. The
-    database is the benchmark's own."""
-    from django.db import connection
-
-    def cascade(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith("TRUNCATE") and "CASCADE" not in sql:
-            sql = sql + " CASCADE"
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(cascade):
-        return reglist.generate(**kwargs)
+    """``registration_list.generate`` (its TRUNCATE cascades to the tables
+    that point at the registrations). The database is the benchmark's own."""
+    return reglist.generate(**kwargs)
 
 
 def local_officer(committees):

@@ -265,7 +265,9 @@ def generate(*, count: int, committees, programme, phase, user) -> dict:
                 "TRUNCATE registrations_registration, "
                 "registrations_registrationtransition, registrations_notification, "
                 "registrations_historicalregistration "
-                "RESTART IDENTITY"
+                # Tables added since (assessments, recognitions...) point at
+                # the registrations: PostgreSQL truncates them too or refuses.
+                "RESTART IDENTITY CASCADE"
             )
         Organisation.objects.all().delete()
 
