@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -37,6 +38,18 @@ Option = tuple[str, str, str]
 SEARCH_LIMIT = 20
 # Longer queries are cut: no name is longer, and a folded LIKE stays cheap.
 QUERY_MAX_LENGTH = 100
+
+
+def first_in_order(queryset: QuerySet, limit: int) -> QuerySet:
+    """At most ``limit`` rows of ``queryset``, in its order, without sorting
+    every row it matches: any ``limit`` of them are picked unordered (a LIMIT
+    that stops early), then those are sorted. When the list has more than
+    ``limit`` rows it is searched remotely and which ones were picked does
+    not matter; when it has fewer, they are all there, in order. Sorting the
+    3,550 committees of 34 provinces only to keep 201 cost about 10 ms.
+    """
+    picked = queryset.order_by().values("pk")[:limit]
+    return queryset.filter(pk__in=picked)
 
 
 class ChoiceSource(Protocol):

@@ -15,7 +15,7 @@ from campaign.committees.selectors.committee_search import (
     committee_choices_by_pk,
     committee_search,
 )
-from units.widgets import Option
+from units.widgets import Option, first_in_order
 
 _COLUMNS = ("pk", "short_name", "level")
 
@@ -41,7 +41,8 @@ class LocalityChoices:
         ]
 
     def options(self, *, limit: int) -> list[Option]:
-        return self._options(self._committees().values_list(*_COLUMNS)[:limit])
+        committees = first_in_order(self._committees(), limit)
+        return self._options(committees.values_list(*_COLUMNS))
 
     def options_for(self, values: Iterable[str]) -> list[Option]:
         committees = committee_choices_by_pk(

@@ -19,7 +19,7 @@ from units.choices import AreaKind
 from units.models import Area, Organisation
 from units.selectors import area_search, organisation_search
 from units.text import fold
-from units.widgets import Option
+from units.widgets import Option, first_in_order
 
 AREA = "area"
 ORGANISATION = "org"
@@ -96,11 +96,13 @@ class RegistrableUnits(_UnitOptions):
         return registrable_organisations_for_user(user=self.user, year=self.year)
 
     def options(self, *, limit: int) -> list[Option]:
-        areas = list(self._areas()[:limit])
+        areas = list(first_in_order(self._areas(), limit))
         organisations = (
-            [] if self.areas_only or len(areas) >= limit else self._organisations()
+            []
+            if self.areas_only or len(areas) >= limit
+            else first_in_order(self._organisations(), limit - len(areas))
         )
-        return self._options(areas, organisations[: limit - len(areas)])
+        return self._options(areas, organisations)
 
     def options_for(self, values: Iterable[str]) -> list[Option]:
         values = list(values)
