@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterator
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from campaign.committees.models import SteeringCommittee
@@ -126,10 +127,15 @@ def registration_page(
     )
     kinds = {k.value: str(k.label) for k in UnitKind}
     statuses = {s.value: str(s.label) for s in RegistrationStatus}
+    # The detail page's address reversed once, with a placeholder id filled
+    # in per row: reverse() per row cost about 2 ms a page.
+    placeholder = "2147483647"
+    detail_url = reverse("registrations:registration_detail", args=[placeholder])
     for row in rows:
-        # Labels for the template, set on the row (not fields of the model).
+        # Labels and link for the template, set on the row (not fields of the model).
         row.unit_kind_label = kinds.get(row.unit_kind, row.unit_kind)  # type: ignore[attr-defined]
         row.status_label = statuses.get(row.status, row.status)  # type: ignore[attr-defined]
+        row.url = detail_url.replace(placeholder, str(row.pk))  # type: ignore[attr-defined]
     return rows
 
 

@@ -1,0 +1,64 @@
+"""``{% registration_rows page_obj %}``: the rows of the registration list's
+table, written out in Python.
+
+Why: the list shows up to 50 rows on every request, and the template language
+spends about 0.15 ms a row resolving its seven cells — a fifth of the page at
+national scale, and the reason a full page cost more than the demo's half
+page. The cells are the same as the template's were: the unit (a link), its
+kind, the year, the registering committee, the contact person, the status and
+the day it was submitted ("—" when never), with the same Bootstrap classes
+that hide some columns on narrow screens. Every value is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from campaign.registrations.models import Registration
+
+register = template.Library()
+
+_ROW = (
+    '<tr><td><a href="{}">{}</a></td>'
+    '<td class="d-none d-md-table-cell">{}</td>'
+    "<td>{}</td>"
+    '<td class="d-none d-lg-table-cell">{}</td>'
+    '<td class="d-none d-lg-table-cell">{}</td>'
+    "<td>{}</td>"
+    '<td class="d-none d-md-table-cell">{}</td></tr>\n'
+)
+_NEVER = format_html('<span class="text-body-secondary">—</span>')
+
+
+def _submitted(registration: Registration) -> str | SafeString:
+    if registration.submitted_at is None:
+        return _NEVER
+    return f"{timezone.localtime(registration.submitted_at):%d/%m/%Y}"
+
+
+@register.simple_tag
+def registration_rows(registrations: Iterable[Registration]) -> SafeString:
+    """Rows of ``selectors.registration_page`` (each with ``url``,
+    ``unit_kind_label`` and ``status_label``)."""
+    return format_html_join(
+        "",
+        _ROW,
+        (
+            (
+                row.url,  # type: ignore[attr-defined]
+                row.unit_name,
+                row.unit_kind_label,  # type: ignore[attr-defined]
+                row.year,
+                row.committee.short_name,
+                row.contact_name,
+                row.status_label,  # type: ignore[attr-defined]
+                _submitted(row),
+            )
+            for row in registrations
+        ),
+    )
