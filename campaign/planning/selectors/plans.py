@@ -8,6 +8,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 
 from campaign.committees import access
 from campaign.committees.access import Capability
@@ -137,11 +138,17 @@ def plan_detail(*, user: User, pk: int) -> PlanDetail:
         "grouping": {c.value: str(c.label) for c in TargetGrouping},
         "rounding": {c.value: str(c.label) for c in RoundingRule},
     }
+    # The edit and delete addresses reversed once, filled in per target.
+    placeholder = "2147483647"
+    edit_url = reverse("planning:target_edit", args=[placeholder])
+    delete_url = reverse("planning:target_delete", args=[placeholder])
     for targets in by_group.values():
         for target in targets:
             for field, names in labels.items():
                 value = getattr(target, field)
                 setattr(target, f"{field}_label", names.get(value, value or ""))
+            target.edit_url = edit_url.replace(placeholder, str(target.pk))  # type: ignore[attr-defined]
+            target.delete_url = delete_url.replace(placeholder, str(target.pk))  # type: ignore[attr-defined]
     grouped = []
     for programme in programmes:
         # Reuse the loaded objects so that templates never query again.
