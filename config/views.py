@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
             if has_waiting_list
             else 0,
             "assessments_waiting_count": waiting_assessments_for_user(
-                user=request.user
+                user=request.user, counts=False
             ).count()
             if has_waiting_list
             else 0,

@@ -38,15 +38,13 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone, translation
 
-from campaign.assessments.models import Assessment, AssessmentTransition, Recognition
+# The stamp is the progress page's too, defined with it; read here by
+# ``reporting.dashboard_page``.
+from campaign.assessments.selectors.kept import data_stamp as data_stamp
 from campaign.committees import access
 from campaign.committees.access import Actor
-from campaign.committees.models import AuditEntry, SteeringCommittee
-from campaign.planning.models import Target
-from campaign.registrations.models import Registration, RegistrationTransition
 
 logger = logging.getLogger(__name__)
 
@@ -58,42 +56,9 @@ KEEP_SECONDS = 7 * 24 * 3600
 REFRESH_CLAIM_SECONDS = 120
 T = TypeVar("T")
 
-# (model, the field that says when its newest row was written)
-STAMPED = (
-    (Registration, "updated_at"),
-    (RegistrationTransition, "at"),
-    (Assessment, "updated_at"),
-    (AssessmentTransition, "at"),
-    (Recognition, "created_at"),
-    (Target, None),
-    (SteeringCommittee, None),
-    (AuditEntry, "at"),
-)
-
 
 def cache_seconds() -> int:
     return int(getattr(settings, "DASHBOARD_CACHE_SECONDS", DEFAULT_SECONDS))
-
-
-def data_stamp() -> str:
-    """The newest row of each table the figures are made of, in one query
-    (each an index lookup on the primary key)."""
-    # The SQL is made of the models' own table and column names, quoted by
-    # the backend: nothing comes from outside (hence the noqa S608).
-    quote = connection.ops.quote_name
-    columns = []
-    for model, when in STAMPED:
-        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-        columns.append(f"(SELECT MAX({pk}) FROM {table})")  # noqa: S608 - quoted model names  # nosec B608
-        if when is not None:
-            column = quote(model._meta.get_field(when).column)
-            columns.append(
-                f"(SELECT {column} FROM {table} ORDER BY {pk} DESC LIMIT 1)"  # noqa: S608 - quoted model names  # nosec B608
-            )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns))
-        row = cursor.fetchone()
-    return "|".join(str(value) for value in row)
 
 
 def scope_signature(user: Actor) -> str:

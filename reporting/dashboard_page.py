@@ -213,7 +213,7 @@ def _pending(user: Actor, keeper: Keeper) -> Pending:
             registration_selectors.waiting_for_user(user=user).count()
             if has_registrations
             else None,
-            waiting_assessments_for_user(user=user).count()
+            waiting_assessments_for_user(user=user, counts=False).count()
             if has_assessments
             else None,
         )

@@ -12,8 +12,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
 from campaign.assessments.choices import AssessmentStatus
@@ -160,23 +171,59 @@ def with_counts(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     )
 
 
-def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
-    return with_counts(
-        Assessment.objects.filter(assessment_scope_q(user)).select_related(
-            "committee",
-            "criteria_set",
-            "ward_police__area__parent",
-            "registration",
-        )
-    ).order_by("-year", "unit_name", "pk")
+def _answers_counted(**conditions: Any) -> Subquery:
+    """How many of the assessment's answers meet ``conditions``: a subquery
+    read for each row returned, by the index on the answers' assessment. The
+    count is a plain function (no ``GROUP BY`` added): one aggregate row,
+    0 when there is no answer."""
+    answers = (
+        Answer.objects.filter(assessment_id=OuterRef("pk"), **conditions)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(answers, output_field=IntegerField())
+
+
+def with_row_counts(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """The figures of ``with_counts``, each counted by a subquery of the row.
+    For a page of a long list: PostgreSQL reads the subqueries after the
+    ``ORDER BY … LIMIT``, for the page's rows only, where ``with_counts``
+    joins and groups every answer of the whole list first."""
+    return assessments.annotate(
+        criteria_total=_answers_counted(),
+        criteria_answered=_answers_counted(met__isnull=False),
+        criteria_met=_answers_counted(met=True),
+        criteria_verified=_answers_counted(verified_at__isnull=False),
+        required_total=_answers_counted(criterion__required=True),
+        required_met=_answers_counted(criterion__required=True, met=True),
+    )
+
+
+def assessment_list_for_user(
+    *, user: User, counts: bool = True
+) -> QuerySet[Assessment]:
+    """The user's assessments, newest year first. Without ``counts`` the
+    derived figures are left out: a list shown a page at a time counts them
+    for that page only (``with_row_counts``)."""
+    # The lists show the unit's name and the committee's: nothing else is
+    # joined (each joined row is a model instance made per row).
+    assessments = Assessment.objects.filter(assessment_scope_q(user)).select_related(
+        "committee"
+    )
+    if counts:
+        assessments = with_counts(assessments)
+    return assessments.order_by("-year", "unit_name", "pk")
 
 
 def assessment_get_for_user(
-    *, user: User, pk: int, for_update: bool = False
+    *, user: User, pk: int, for_update: bool = False, counts: bool = True
 ) -> Assessment:
     """One assessment of the user's scope; anyone else's is a 404. With
     ``for_update`` (inside a service's transaction) the row is locked and
-    read without the derived figures."""
+    read without the derived figures; without ``counts`` it is read without
+    them too, for a page that counts them from the answers it reads anyway
+    (``count_answers``)."""
     assessments = Assessment.objects.filter(assessment_scope_q(user)).select_related(
         "committee",
         "criteria_set",
@@ -187,7 +234,7 @@ def assessment_get_for_user(
     )
     if for_update:
         assessments = assessments.select_for_update(of=("self",))
-    else:
+    elif counts:
         assessments = with_counts(assessments)
     try:
         return assessments.get(pk=pk)
@@ -253,9 +300,26 @@ def assessment_answer_groups(*, assessment: Assessment) -> list[AnswerGroup]:
     ]
 
 
-def waiting_assessments_for_user(*, user: User) -> QuerySet[Assessment]:
+def count_answers(assessment: Assessment, answers: list[Answer]) -> None:
+    """Set the derived figures of ``with_counts`` on ``assessment`` from all
+    its answers (with their criteria), already read: the same figures
+    without a second pass over the answers in the database."""
+    required = [a for a in answers if a.criterion.required]
+    figures: Any = assessment
+    figures.criteria_total = len(answers)
+    figures.criteria_answered = sum(1 for a in answers if a.met is not None)
+    figures.criteria_met = sum(1 for a in answers if a.met)
+    figures.criteria_verified = sum(1 for a in answers if a.verified_at is not None)
+    figures.required_total = len(required)
+    figures.required_met = sum(1 for a in required if a.met)
+
+
+def waiting_assessments_for_user(
+    *, user: User, counts: bool = True
+) -> QuerySet[Assessment]:
     """The assessments waiting for this user: submitted ones for those who
-    verify, returned ones for those who assess."""
+    verify, returned ones for those who assess. Without ``counts`` (to count
+    them) the answers are not joined: the count then reads only assessments."""
     waiting = Q(pk__in=[])
     if access.can(user, Capability.VERIFY_ASSESSMENTS):
         waiting |= Q(status=AssessmentStatus.SUBMITTED)
@@ -264,4 +328,4 @@ def waiting_assessments_for_user(*, user: User) -> QuerySet[Assessment]:
         and not access.access_for(user).whole_province
     ):
         waiting |= Q(status=AssessmentStatus.RETURNED)
-    return assessment_list_for_user(user=user).filter(waiting)
+    return assessment_list_for_user(user=user, counts=counts).filter(waiting)

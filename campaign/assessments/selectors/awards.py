@@ -36,13 +36,20 @@ from campaign.assessments.selectors.assessments import (
     assessment_scope_q,
     with_counts,
 )
+
+# The units a decision can be about are querysets of their own module (the
+# searchable unit picker reads them a page at a time); named here too for the
+# callers that read them from this one.
+from campaign.assessments.selectors.award_units import (  # noqa: F401
+    AwardUnits,
+    award_units_for_user,
+)
 from campaign.committees import access
 from campaign.committees.access import Capability
 from campaign.committees.models import SteeringCommittee
 from campaign.committees.selectors.committees import committee_list_for_user
 from campaign.planning.choices import ProgrammeKind, UnitKind
 from campaign.planning.models import Phase
-from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
 from campaign.registrations.selectors.registrations import (
     registration_list_for_user,
@@ -311,36 +318,6 @@ def commendation_rows(
         )
         for c in commendations
     ]
-
-
-# --- Units a decision can be about -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class AwardUnits:
-    """The units a commendation or a review row may be about, as the user may
-    choose them: approved registrations and ward police of their scope."""
-
-    registrations: list[Registration]
-    ward_police: list[WardPolice]
-
-
-def award_units_for_user(*, user: User) -> AwardUnits:
-    """Approved registrations (newest year first) and the ward police the user
-    may see — the whole province for provincial staff (two queries)."""
-    registrations = list(
-        registration_list_for_user(user=user)
-        .filter(status=RegistrationStatus.APPROVED)
-        .order_by("-year", "unit_name", "pk")
-    )
-    ward_police = [
-        w
-        for w in WardPolice.objects.select_related("area__parent").order_by(
-            "search_name", "area__valid_from", "pk"
-        )
-        if ward_police_visible(user=user, ward_police=w)
-    ]
-    return AwardUnits(registrations=registrations, ward_police=ward_police)
 
 
 # --- Emulation pledges -----------------------------------------------------------

@@ -3,7 +3,6 @@ and XLSX exports, and the list of assessments waiting for the user."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -36,11 +35,13 @@ def plan_years() -> list[int]:
     return campaign_years(phases_of(exemplary_programme()))
 
 
-def _filtered(request: HttpRequest) -> tuple[AssessmentFilterForm, QuerySet]:
+def _filtered(
+    request: HttpRequest, *, counts: bool = True
+) -> tuple[AssessmentFilterForm, QuerySet]:
     """The filter form bound to the query string, and the user's assessments
     narrowed by it (none when the filters are invalid)."""
     form = AssessmentFilterForm(request.GET, years=plan_years())
-    assessments = assessment_list_for_user(user=request.user)
+    assessments = assessment_list_for_user(user=request.user, counts=counts)
     if form.is_valid():
         assessments = pages.assessment_filter(assessments, **form.filters())
     else:
@@ -51,9 +52,9 @@ def _filtered(request: HttpRequest) -> tuple[AssessmentFilterForm, QuerySet]:
 @require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW)
-    form, assessments = _filtered(request)
-    page = Paginator(assessments, ASSESSMENTS_PER_PAGE).get_page(
-        request.GET.get("page")
+    form, assessments = _filtered(request, counts=False)
+    page = pages.assessment_list_page(
+        assessments, number=request.GET.get("page"), per_page=ASSESSMENTS_PER_PAGE
     )
     return render(
         request,
@@ -61,6 +62,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": page,
+            "rows": pages.assessment_list_rows(page),
             "total": page.paginator.count,
             "searching": form.is_filtering,
             "can_assess": access.can(request.user, Capability.ASSESS_UNITS),
@@ -71,11 +73,13 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def assessment_waiting(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW)
+    assessments = list(waiting_assessments_for_user(user=request.user))
     return render(
         request,
         "assessments/assessment_waiting.html",
         {
-            "assessments": list(waiting_assessments_for_user(user=request.user)),
+            "assessments": assessments,
+            "rows": pages.assessment_list_rows(assessments),
             "verifies": access.can(request.user, Capability.VERIFY_ASSESSMENTS),
         },
     )

@@ -6,10 +6,14 @@ shown in words; objects are only ever looked up through the scoped selectors
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +29,7 @@ from campaign.assessments.forms.assessments import (
     ReturnForm,
     VerifyForm,
     YearForm,
+    met_options,
     met_value,
     registration_key,
     ward_police_key,
@@ -35,6 +40,7 @@ from campaign.assessments.selectors.assessments import (
     answer_get_for_user,
     assessment_answer_groups,
     assessment_get_for_user,
+    count_answers,
     evidence_get_for_user,
     ward_police_get_for_user,
 )
@@ -210,17 +216,72 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
 # --- The detail page ----------------------------------------------------------------
 
 
-def _rows(groups, *, answers_form, upload, conflict) -> list:
-    """The criteria by group, each row with its fields and its upload form."""
+# A primary key no row has: ``reverse`` once with it, then put each row's in
+# its place (a ``reverse`` per row and form costs more than the row's text).
+_PK_MARK = 2_147_483_647
+
+
+def _url_for_rows(name: str, *args: int) -> Callable[[int], str]:
+    marked = reverse(name, args=[*args, _PK_MARK])
+    return lambda pk: marked.replace(f"/{_PK_MARK}/", f"/{pk}/")
+
+
+def _row_labels() -> dict[str, str]:
+    """The fixed texts of the criterion rows, translated once per page: a
+    ``{% translate %}`` per row and use cost more than the row's own text."""
+    return {
+        "met": gettext("Met"),
+        "not_met": gettext("Not met"),
+        "not_answered": gettext("Not answered"),
+        "not_required": gettext("not required"),
+        "verified": gettext("Verified"),
+        "evidence": gettext("Evidence:"),
+        "evidence_files": gettext("Evidence files"),
+        "no_evidence": gettext("No evidence file yet."),
+        "remove": gettext("Remove"),
+        "attach_file": gettext("Attach a file"),
+        "attach": gettext("Attach"),
+        "release": gettext("Release"),
+        "verified_met": gettext("Verified: met"),
+        "verified_not_met": gettext("Verified: not met"),
+    }
+
+
+def _rows(assessment: Assessment, groups, *, answers_form, upload, conflict) -> list:
+    """The criteria by group, each row with its fields, its upload form, its
+    texts and the addresses of its forms and files (translated and reversed
+    once per page, not per row and use)."""
     upload_pk, upload_form = upload if upload else (None, None)
+    title = gettext("Criterion %(code)s")
+    legend = gettext("Result of criterion %(code)s")
+    hint = gettext("criterion %(code)s")
+    upload_url = _url_for_rows("assessments:evidence_upload", assessment.pk)
+    verify_url = _url_for_rows("assessments:answer_verify", assessment.pk)
+    unverify_url = _url_for_rows("assessments:answer_unverify", assessment.pk)
+    download_url = _url_for_rows("assessments:evidence_download")
+    remove_url = _url_for_rows("assessments:evidence_remove")
     shown = []
     for group in groups:
         rows = []
         for answer in group.answers:
-            row = AnswerRow(answer=answer)
+            code = {"code": answer.criterion.code}
+            row = AnswerRow(
+                answer=answer,
+                title=title % code,
+                legend=legend % code,
+                hint=hint % code,
+                upload_url=upload_url(answer.pk),
+                verify_url=verify_url(answer.pk),
+                unverify_url=unverify_url(answer.pk),
+            )
+            for evidence in answer.evidence.all():
+                evidence.download_url = download_url(evidence.pk)
+                evidence.remove_url = remove_url(evidence.pk)
             if answers_form is not None:
                 row.met_field = answers_form.met_field(answer)
                 row.note_field = answers_form.note_field(answer)
+                if row.met_field is not None and not row.met_field.errors:
+                    row.met_options = met_options(row.met_field)
                 if conflict is not None and row.met_field is not None:
                     sent_met = answers_form.data.get(row.met_field.html_name, "")
                     sent_note = answers_form.data.get(row.note_field.html_name, "")
@@ -253,6 +314,7 @@ def _detail(
     user = request.user
     groups = assessment_answer_groups(assessment=assessment)
     answers = [answer for group in groups for answer in group.answers]
+    count_answers(assessment, answers)
     answering = services.can_answer(user=user, assessment=assessment)
     if answering and answers_form is None:
         answers_form = AnswersForm(
@@ -274,8 +336,13 @@ def _detail(
         {
             "assessment": assessment,
             "groups": _rows(
-                groups, answers_form=answers_form, upload=upload, conflict=conflict
+                assessment,
+                groups,
+                answers_form=answers_form,
+                upload=upload,
+                conflict=conflict,
             ),
+            "labels": _row_labels(),
             "answers_form": answers_form,
             "conflict": conflict,
             "upload_form": upload[1] if upload else None,
@@ -303,7 +370,8 @@ def _detail(
 
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = assessment_get_for_user(user=request.user, pk=pk)
+    # The figures are counted from the answers the page reads anyway.
+    assessment = assessment_get_for_user(user=request.user, pk=pk, counts=False)
     return _detail(request, assessment)
 
 

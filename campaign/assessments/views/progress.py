@@ -6,15 +6,20 @@ from __future__ import annotations
 import csv
 import io
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from campaign.assessments.forms.progress import ProgressFilterForm
 from campaign.assessments.selectors import ward_police as selectors
+from campaign.assessments.selectors.kept import kept_text
 from campaign.committees import access
 from campaign.committees.access import Capability
 from campaign.planning.selectors.periods import current_period
@@ -62,17 +67,35 @@ def progress_overview(request: HttpRequest) -> HttpResponse:
         today=today,
     )
     phase, as_of = form.chosen()
-    page = selectors.progress_page(phase=phase, as_of=as_of) if phase else None
     if fmt == "csv":
-        if page is None:
+        if phase is None:
             raise Http404("The plan has no phase yet.")
-        return _csv_response(page)
+        return _csv_response(selectors.progress_page(phase=phase, as_of=as_of))
+    # The figures are the province's whoever asks: their rendered text is
+    # kept while the data are unchanged, and the engine runs only to make it
+    # (``page`` is counted when first read).
+    page = (
+        SimpleLazyObject(lambda: selectors.progress_page(phase=phase, as_of=as_of))
+        if phase
+        else None
+    )
+    figures = ""
+    if phase is not None:
+        figures = kept_text(
+            ("progress", phase.pk, as_of, settings.CAMPAIGN_PROVINCE_CODES),
+            lambda: render_to_string(
+                "assessments/includes/progress_figures.html", {"page": page}
+            ),
+        )
     return render(
         request,
         "assessments/progress_overview.html",
         {
             "form": form,
+            "phase": phase,
+            "as_of": as_of,
             "page": page,
+            "figures": mark_safe(figures),  # noqa: S308 - rendered by the template engine  # nosec B308 B703
             "phases": phases,
             "today": today,
             "current_phase": period.phase if period else None,

@@ -32,7 +32,7 @@ _ROW = (
     "<td>{}</td>"
     '<td class="d-none d-md-table-cell">{}</td></tr>\n'
 )
-_NEVER = format_html('<span class="text-body-secondary">—</span>')
+_NEVER = format_html('<span class="{}">—</span>', "text-body-secondary")
 
 
 def _submitted(registration: Registration) -> str | SafeString:
