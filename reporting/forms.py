@@ -5,33 +5,44 @@ where staff write the texts of the phase reports."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees.access import Actor
 from campaign.committees.models import SteeringCommittee
 from campaign.forms import StrictForm
-from reporting.selectors import PhaseChoice, phase_choices, report_scope_committees
+from reporting.scope_choices import ReportScopeChoices
+from reporting.selectors import PhaseChoice, phase_choices
+from units.widgets import SearchableChoiceField
 
 TEXT_MAX_LENGTH = 8000
 
 
-class CommitteeChoiceField(forms.ModelChoiceField):
-    """A committee named with its period: the provincial committee before and
-    after 01/07/2025 share a name."""
+class CommitteeChoiceField(SearchableChoiceField):
+    """A committee of the user's report scope, named with its period (the
+    provincial committee before and after 01/07/2025 share a name): the whole
+    list when short, else the chosen one and ``reporting:scope_search``
+    (units/widgets.py). Cleaned to the ``SteeringCommittee`` (or ``None``),
+    read once with the check that it is in the scope."""
 
-    def label_from_instance(self, obj: SteeringCommittee) -> str:
-        start = f"{obj.valid_from:%d/%m/%Y}"
-        if obj.valid_to is None:
-            return _("%(name)s (since %(start)s)") % {
-                "name": obj.short_name,
-                "start": start,
-            }
-        return _("%(name)s (%(start)s–%(end)s)") % {
-            "name": obj.short_name,
-            "start": start,
-            "end": f"{obj.valid_to:%d/%m/%Y}",
-        }
+    def __init__(self, **kwargs) -> None:
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+
+    def set_user(self, user: Actor, *, empty_label: str | None) -> None:
+        self.source = ReportScopeChoices(user=user)
+        self.set_source(
+            self.source, url=reverse("reporting:scope_search"), empty_label=empty_label
+        )
+
+    def clean(self, value) -> SteeringCommittee | None:
+        committee_id = super().clean(value)
+        if committee_id is None:
+            return None
+        if str(committee_id) not in self.source.objects:
+            # Checked against the whole list already read: read it now.
+            self.source.options_for([str(committee_id)])
+        return self.source.objects[str(committee_id)]
 
 
 class ReportTextsChoiceForm(forms.Form):
@@ -42,9 +53,7 @@ class ReportTextsChoiceForm(forms.Form):
     phase = forms.ChoiceField(label=_("Phase"))
     committee = CommitteeChoiceField(
         label=_("Committee"),
-        queryset=SteeringCommittee.objects.none(),
         required=False,
-        empty_label=_("The provincial committee (whole-province reports)"),
         help_text=_(
             "A report on one committee's locality uses that committee's texts."
         ),
@@ -59,7 +68,9 @@ class ReportTextsChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.phases = phase_choices()
         self.fields["phase"].choices = [(p.key, p.label) for p in self.phases]
-        self.fields["committee"].queryset = report_scope_committees(user=user)
+        self.fields["committee"].set_user(
+            user, empty_label=_("The provincial committee (whole-province reports)")
+        )
         if self.current_phase is not None:
             self.fields["phase"].initial = self.current_phase.key
 

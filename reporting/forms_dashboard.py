@@ -5,7 +5,10 @@ user's scope, sent by GET. Shape validation only: the figures are read by
 The locality list can hold every committee of the province (more than a
 hundred): it is read as plain values and written by ``PlainSelect`` in
 Python, not option by option through Django's widget templates — that alone
-cost more than the rest of the page."""
+cost more than the rest of the page. Longer than
+``settings.COMBOBOX_REMOTE_THRESHOLD`` (a national database), it is not
+written at all: the page gets the chosen locality only and the combobox asks
+``reporting:scope_search`` as the user types (units/widgets.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +19,16 @@ from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees import access
 from campaign.committees.access import Actor
+from reporting.scope_choices import ReportScopeChoices, scope_rows_own_first
 from reporting.selectors import PhaseChoice, phase_choices, report_scope_committees
+from units.widgets import remote_threshold
 
 UNKNOWN_PHASE = _("There is no phase %(value)s in the plan: choose one from the list.")
 OUTSIDE_SCOPE = _(
@@ -72,11 +78,17 @@ class Localities:
     options already written (escaped), their ids, and the user's own
     committee (the default of a local officer). Kept between requests: an
     array and a string are read back from the cache far faster than a
-    thousand-entry set or dict."""
+    thousand-entry set or dict.
+
+    ``remote``: more localities than the threshold — ``options`` and ``ids``
+    are then empty (the list is searched, a chosen one checked by a query)
+    and ``own_label`` names the default of a local officer."""
 
     options: str
     ids: array
     own: int | None
+    remote: bool = False
+    own_label: str = ""
 
 
 def _day(day: datetime.date) -> str:
@@ -84,14 +96,27 @@ def _day(day: datetime.date) -> str:
 
 
 def localities_for(*, user: Actor) -> Localities:
-    """``report_scope_committees`` as plain values (one query). Each is named
-    with its period, as ``reporting.forms.CommitteeChoiceField`` does: the
+    """``report_scope_committees`` as plain values (one query; at most the
+    threshold + 1 rows, the user's own committees among them). Each is named
+    with its period, as ``reporting.scope_choices.period_label`` does: the
     provincial committee before and after 01/07/2025 share a name."""
-    rows = list(
-        report_scope_committees(user=user).values_list(
-            "pk", "short_name", "valid_from", "valid_to"
-        )
+    threshold = remote_threshold()
+    own_ids = access.access_for(user).committee_ids
+    rows = scope_rows_own_first(
+        committees=report_scope_committees(user=user),
+        own_ids=own_ids,
+        limit=threshold + 1,
     )
+    own_row = _own_row([r for r in rows if r[0] in own_ids])
+    if len(rows) > threshold:
+        # Too many to write into the page: only the default is named.
+        return Localities(
+            options="",
+            ids=array("q"),
+            own=own_row[0] if own_row else None,
+            remote=True,
+            own_label=ReportScopeChoices.label(own_row) if own_row else "",
+        )
     since = gettext("%(name)s (since %(start)s)")
     between = gettext("%(name)s (%(start)s–%(end)s)")
     options = "".join(
@@ -106,13 +131,18 @@ def localities_for(*, user: Actor) -> Localities:
             for pk, name, start, end in rows
         ]
     )
-    # A local officer's default: their committee in force (the latest one
-    # when they have several).
-    own_ids = access.access_for(user).committee_ids
-    mine = [r for r in rows if r[0] in own_ids]
+    return Localities(
+        options=options,
+        ids=array("q", (r[0] for r in rows)),
+        own=own_row[0] if own_row else None,
+    )
+
+
+def _own_row(mine: list[tuple]) -> tuple | None:
+    """A local officer's default: their committee in force (the latest one
+    when they have several)."""
     in_force = [r for r in mine if r[3] is None] or mine
-    own = max(in_force, key=lambda r: (r[2], r[0]))[0] if in_force else None
-    return Localities(options=options, ids=array("q", (r[0] for r in rows)), own=own)
+    return max(in_force, key=lambda r: (r[2], r[0])) if in_force else None
 
 
 class PlainSelect(forms.Select):
@@ -134,14 +164,31 @@ class PlainSelect(forms.Select):
 class LocalitySelect(forms.Select):
     """The list of localities: its options are written once per scope and
     language (``Localities.options``, kept between requests); the chosen one
-    is marked here. A combobox to type into where JavaScript runs."""
+    is marked here. A combobox to type into where JavaScript runs. A long
+    list (``Localities.remote``) writes the chosen option only (its label
+    from ``label_of``) and the search endpoint's address."""
 
     localities: Localities | None = None
     empty_label: str = ""
+    label_of = None  # set by the form: committee id -> label or None
+    search_url: str = ""
 
     def render(self, name, value, attrs=None, renderer=None):
         options = self.localities.options if self.localities else ""
-        if str(value).isdigit():
+        attrs = dict(attrs or {})
+        if self.localities is not None and self.localities.remote:
+            attrs["data-combobox-url"] = self.search_url
+            label = (
+                self.label_of(int(value))
+                if self.label_of is not None and str(value).isdigit()
+                else None
+            )
+            if label is not None:
+                options = (
+                    f'<option value="{int(value)}" selected>'
+                    f"{escape(label, quote=False)}</option>"
+                )
+        elif str(value).isdigit():
             mark = f'<option value="{int(value)}">'
             options = options.replace(mark, mark[:-1] + " selected>", 1)
         if self.empty_label:
@@ -198,6 +245,14 @@ class DashboardFilterForm(forms.Form):
         self.localities = localities or localities_for(user=user)
         widget = self.fields["scope"].widget
         widget.localities = self.localities
+        # A long list: a chosen locality is checked (and named) by one query
+        # against the same scope the search endpoint reads.
+        self.source = ReportScopeChoices(user=user)
+        self._labels: dict[int, str | None] = {}
+        if self.localities.own is not None and self.localities.own_label:
+            self._labels[self.localities.own] = self.localities.own_label
+        widget.label_of = self.label_of
+        widget.search_url = reverse("reporting:scope_search")
         if self.whole_province:
             widget.empty_label = gettext("The whole province")
         for field in self.fields.values():
@@ -205,9 +260,22 @@ class DashboardFilterForm(forms.Form):
 
     def clean_scope(self) -> int | None:
         value = self.cleaned_data.get("scope")
-        if value is not None and value not in self.localities.ids:
+        if value is not None and not self.in_scope(value):
             raise forms.ValidationError(OUTSIDE_SCOPE, code="outside_scope")
         return value
+
+    def label_of(self, committee_id: int) -> str | None:
+        """The label of a committee of a long list, ``None`` outside the
+        user's scope (one query per committee asked, once)."""
+        if committee_id not in self._labels:
+            found = self.source.options_for([str(committee_id)])
+            self._labels[committee_id] = found[0][1] if found else None
+        return self._labels[committee_id]
+
+    def in_scope(self, committee_id: int) -> bool:
+        if not self.localities.remote:
+            return committee_id in self.localities.ids
+        return self.label_of(committee_id) is not None
 
     def clean(self):
         cleaned = super().clean()

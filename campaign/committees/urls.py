@@ -1,6 +1,13 @@
 from django.urls import path
 
-from campaign.committees.views import accounts, audit, committees, search, two_factor
+from campaign.committees.views import (
+    accounts,
+    audit,
+    committees,
+    pick_search,
+    search,
+    two_factor,
+)
 
 app_name = "committees"
 
@@ -9,6 +16,21 @@ urlpatterns = [
     path("committees/", committees.committee_list, name="committee_list"),
     path("committees/new/", committees.committee_create, name="committee_create"),
     path("committees/search/", search.committee_search, name="committee_search"),
+    path(
+        "committees/search/parents/",
+        pick_search.parent_committee_search,
+        name="parent_committee_search",
+    ),
+    path(
+        "committees/search/areas/",
+        pick_search.committee_area_search,
+        name="committee_area_search",
+    ),
+    path(
+        "committees/search/memberships/",
+        pick_search.membership_committee_search,
+        name="membership_committee_search",
+    ),
     path("committees/<int:pk>/", committees.committee_detail, name="committee_detail"),
     path("committees/<int:pk>/edit/", committees.committee_edit, name="committee_edit"),
     path("committees/<int:pk>/members/add/", committees.member_add, name="member_add"),

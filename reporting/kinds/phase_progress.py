@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees.access import Actor, access_for
-from campaign.committees.models import SteeringCommittee
 from reporting.choices import ReportKind
+from reporting.forms import CommitteeChoiceField
 from reporting.kinds import ReportKindSpec, register
 from reporting.kinds.common import ReportParamsForm, common_params
 from reporting.selectors import (
     phase_choices,
-    report_scope_committees,
     report_texts_snapshot,
 )
 from units.forms import AsOfDateField
@@ -34,9 +33,11 @@ SCOPE_REQUIRED = _(
 )
 
 
-class ScopeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: SteeringCommittee) -> str:
-        return obj.short_name
+class ScopeChoiceField(CommitteeChoiceField):
+    """The committee a report is about, among those the user may report on
+    (``reporting.forms.CommitteeChoiceField``): with thousands of committees
+    (a national database) the page holds the chosen one only and the combobox
+    searches ``reporting:scope_search``; a short list is written whole."""
 
 
 class PhaseProgressForm(ReportParamsForm):
@@ -47,9 +48,7 @@ class PhaseProgressForm(ReportParamsForm):
     )
     scope = ScopeChoiceField(
         label=_("Scope"),
-        queryset=SteeringCommittee.objects.none(),
         required=False,
-        empty_label=_("The whole province"),
         error_messages={
             "invalid_choice": _(
                 "That committee is not in your scope: choose one from the list."
@@ -72,10 +71,11 @@ class PhaseProgressForm(ReportParamsForm):
                 today, datetime.date(current.end_year, 12, 31)
             )
         self.whole_province = access_for(user).whole_province
-        self.fields["scope"].queryset = report_scope_committees(user=user)
+        self.fields["scope"].set_user(
+            user, empty_label=_("The whole province") if self.whole_province else None
+        )
         if not self.whole_province:
             self.fields["scope"].required = True
-            self.fields["scope"].empty_label = None
             self.fields["scope"].error_messages["required"] = SCOPE_REQUIRED
 
     def clean(self):

@@ -124,10 +124,17 @@ MATRIX = {
     # own scope (an officer sees their own committee's figures by default).
     "reporting:dashboard": (None, ALL),
     "reporting:dashboard_export": (None, ALL),
+    # The reports' committee comboboxes' search (JSON): whoever sees the
+    # dashboard, inside the committees they may report on.
+    "reporting:scope_search": (None, ALL),
     "committees:committee_list": (None, ALL),
     "committees:committee_create": (None, STAFF_ONLY),
     # The locality comboboxes' search (JSON): whoever sees the committee list.
     "committees:committee_search": (None, ALL),
+    # The staff's pickers' search (JSON): whoever may use their forms.
+    "committees:parent_committee_search": (None, STAFF_ONLY),
+    "committees:committee_area_search": (None, STAFF_ONLY),
+    "committees:membership_committee_search": (None, STAFF_ONLY),
     "committees:committee_detail": (lambda o: {"pk": o.p.committee_a.pk}, A_ONLY),
     "committees:committee_edit": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),
     "committees:member_add": (lambda o: {"pk": o.p.committee_a.pk}, STAFF_ONLY),

@@ -1,28 +1,23 @@
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees.choices import MembershipRole
-from campaign.committees.models import SteeringCommittee
+from campaign.committees.forms.pickers import InstanceChoiceField, committee_choices
 from campaign.forms import StrictForm
 
 
-class CommitteeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, committee: SteeringCommittee) -> str:
-        if committee.valid_to:
-            last = committee.valid_to - datetime.timedelta(days=1)
-            return f"{committee.short_name} (đến {last:%d/%m/%Y})"
-        return committee.short_name
+class CommitteeChoiceField(InstanceChoiceField):
+    """A committee of ``committee_choices_for_user``, the ended ones with
+    their last day: the whole list when short, else the chosen one and
+    ``committees:membership_committee_search``."""
 
 
 class MembershipForm(StrictForm):
-    committee = CommitteeChoiceField(
-        label=_("Committee"), queryset=SteeringCommittee.objects.none()
-    )
+    committee = CommitteeChoiceField(label=_("Committee"))
     # Least privilege first: a new role is a local officer unless chosen otherwise.
     role = forms.ChoiceField(
         label=_("Role"),
@@ -33,7 +28,11 @@ class MembershipForm(StrictForm):
     def __init__(self, *args, committees=None, **kwargs):
         super().__init__(*args, **kwargs)
         if committees is not None:
-            self.fields["committee"].queryset = committees
+            self.fields["committee"].set_choices(
+                committee_choices(committees),
+                url=reverse("committees:membership_committee_search"),
+                empty_label="---------",
+            )
 
 
 class AccountCreateForm(SetPasswordMixin, MembershipForm):

@@ -1,38 +1,50 @@
 from __future__ import annotations
 
-import datetime
-
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees.choices import CommitteeLevel, CommitteeRole
+from campaign.committees.forms.pickers import (
+    InstanceChoiceField,
+    area_choices,
+    committee_choices,
+)
 from campaign.committees.models import CommitteeMember, SteeringCommittee
+from campaign.committees.selectors.committee_pick import committee_area_choices
 from campaign.forms import StrictForm, StrictFormMixin
 from units.forms import AsOfDateField, LastDayField
-from units.models import Area
+from units.widgets import remote_threshold
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, area: Area) -> str:
-        parent = f" — {area.parent.full_name}" if area.parent_id else ""
-        last = area.valid_to - datetime.timedelta(days=1) if area.valid_to else None
-        period = f" (đến {last:%d/%m/%Y})" if last else ""
-        return f"{area.full_name}{parent}{period}"
+class AreaChoiceField(InstanceChoiceField):
+    """An area, with its parent and its last day when it has ended: the whole
+    list when short, else the chosen one and
+    ``committees:committee_area_search`` (a national database has thousands
+    of communes)."""
+
+
+class ParentChoiceField(InstanceChoiceField):
+    """A committee that may be another's parent
+    (``parent_committee_choices_for_user``): the whole list when short, else
+    the chosen one and ``committees:parent_committee_search``."""
+
+
+def _set_parents(field: ParentChoiceField, parents) -> None:
+    field.set_choices(
+        committee_choices(parents, label=str),
+        url=reverse("committees:parent_committee_search"),
+        empty_label="---------",
+    )
 
 
 class CommitteeForm(StrictForm):
     """Shape of a committee; the service checks it against the areas."""
 
     level = forms.ChoiceField(label=_("Level"), choices=CommitteeLevel.choices)
-    area = AreaChoiceField(
-        label=_("Area"),
-        queryset=Area.objects.select_related("parent").order_by(
-            "kind", "name", "valid_from"
-        ),
-    )
-    parent = forms.ModelChoiceField(
+    area = AreaChoiceField(label=_("Area"))
+    parent = ParentChoiceField(
         label=_("Parent committee"),
-        queryset=SteeringCommittee.objects.none(),
         required=False,
         help_text=_("Empty for the provincial committee."),
     )
@@ -55,8 +67,17 @@ class CommitteeForm(StrictForm):
 
     def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["area"].set_choices(
+            area_choices(committee_area_choices()),
+            url=reverse("committees:committee_area_search"),
+            empty_label="---------",
+            # Every area of both periods (2023 and the 2025 reform) is listed:
+            # twice the usual threshold keeps a province's (An Giang's 288)
+            # a plain list that works without JavaScript.
+            threshold=2 * remote_threshold(),
+        )
         if parents is not None:
-            self.fields["parent"].queryset = parents
+            _set_parents(self.fields["parent"], parents)
 
     def clean(self):
         cleaned = super().clean()
@@ -71,6 +92,10 @@ class CommitteeForm(StrictForm):
 class CommitteeEditForm(StrictFormMixin, forms.ModelForm):
     """What may change on an existing committee (not its level or area)."""
 
+    parent = ParentChoiceField(
+        label=_("Parent committee"),
+        required=False,
+    )
     valid_from = AsOfDateField(label=_("Valid from"))
     valid_to = LastDayField(
         label=_("Last day in force"),
@@ -92,7 +117,7 @@ class CommitteeEditForm(StrictFormMixin, forms.ModelForm):
     def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
         if parents is not None:
-            self.fields["parent"].queryset = parents
+            _set_parents(self.fields["parent"], parents)
         # The service validates the whole object; here only the shape.
         self._validate_unique = False
 

@@ -16,14 +16,16 @@ from campaign.committees.forms.committees import (
     MemberForm,
 )
 from campaign.committees.selectors import committees as selectors
+from campaign.committees.selectors.committee_pick import (
+    parent_committee_choices_for_user,
+)
 from campaign.committees.services import committees as services
 from campaign.forms import form_status
 
 
 def _parents(request: HttpRequest):
-    return selectors.committee_list_for_user(user=request.user).exclude(
-        level=CommitteeLevel.COMMUNE
-    )
+    # The parent picker's search endpoint reads the same list.
+    return parent_committee_choices_for_user(user=request.user)
 
 
 @require_GET
