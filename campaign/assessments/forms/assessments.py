@@ -224,6 +224,45 @@ class AnswerRow:
     upload_form: forms.Form | None = None
     # The value stored now differs from the one the officer sent (a conflict).
     changed_meanwhile: bool = False
+    # The radio buttons of ``met_field`` as plain values (see ``met_options``).
+    met_options: list[RadioOption] | None = None
+    # Written once per row by the view rather than per use by the template:
+    # "Criterion 1.1", "Result of criterion 1.1", "criterion 1.1" (for the
+    # buttons' hidden text) and the addresses of the row's forms.
+    title: str = ""
+    legend: str = ""
+    hint: str = ""
+    upload_url: str = ""
+    verify_url: str = ""
+    unverify_url: str = ""
+
+
+@dataclass(frozen=True)
+class RadioOption:
+    """One radio button of a result field, as the template writes it."""
+
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+def met_options(field: BoundField) -> list[RadioOption]:
+    """The radio buttons of a result field without errors, with the ids and
+    the checked state Django's ``RadioSelect`` gives them: the detail page
+    writes each one itself, 44 Django widget renderings fewer for 22
+    criteria (a field with errors is rendered by Django, which marks it)."""
+    value = field.value()
+    chosen = "" if value is None else str(value)
+    return [
+        RadioOption(
+            value=str(key),
+            label=str(label),
+            id=f"{field.auto_id}_{index}",
+            checked=str(key) == chosen,
+        )
+        for index, (key, label) in enumerate(field.field.choices)
+    ]
 
 
 class AnswersForm(StrictForm):
