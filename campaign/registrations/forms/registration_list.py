@@ -105,6 +105,8 @@ class RegistrationFilterForm(forms.Form):
     def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         phases = list(Phase.objects.order_by("start_year", "end_year", "pk"))
+        # Kept for the view: the current year is read from them, not again.
+        self.phases = phases
         self.fields["phase"].choices = [
             ("", _("All phases")),
             *((p.pk, str(p)) for p in phases),

@@ -19,8 +19,9 @@ from campaign import exports
 from campaign.committees import access
 from campaign.committees.access import Capability
 from campaign.planning.selectors.periods import (
-    current_year_of_programme,
+    current_period,
     exemplary_programme,
+    today,
 )
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.forms.registration_list import RegistrationFilterForm
@@ -74,7 +75,14 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     chosen_year = form.cleaned_data.get("year") if form.is_valid() else None
     programme = exemplary_programme()
-    quota_year = chosen_year or current_year_of_programme(programme)
+    # The programme's phases are among those the form has read (one query less).
+    phases = [
+        phase
+        for phase in form.phases
+        if programme is not None and phase.plan_id == programme.plan_id
+    ]
+    period = current_period(phases=phases)
+    quota_year = chosen_year or (period.year if period else today().year)
     return render(
         request,
         "registrations/registration_list.html",
