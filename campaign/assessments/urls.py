@@ -2,6 +2,7 @@ from django.urls import path
 
 from campaign.assessments.views import (
     assessments,
+    award_unit_search,
     awards,
     criteria,
     progress,
@@ -105,6 +106,11 @@ urlpatterns = [
     path("recognitions/", awards.recognition_list, name="recognition_list"),
     path("commendations/", awards.commendation_list, name="commendation_list"),
     path("commendations/new/", awards.commendation_create, name="commendation_create"),
+    path(
+        "award-units/search/",
+        award_unit_search.award_unit_search,
+        name="award_unit_search",
+    ),
     path("pledges/", awards.pledge_list, name="pledge_list"),
     path("pledges/new/", awards.pledge_create, name="pledge_create"),
     path("pledges/<int:pk>/", awards.pledge_detail, name="pledge_detail"),

@@ -248,6 +248,7 @@ MATRIX = {
     "assessments:recognition_list": (None, ALL),
     "assessments:commendation_list": (None, ALL),
     "assessments:commendation_create": (None, STAFF_ONLY),
+    "assessments:award_unit_search": (None, STAFF_ONLY),
     "assessments:pledge_list": (None, ALL),
     "assessments:pledge_create": (None, STAFF_ONLY),
     "assessments:pledge_detail": (lambda o: {"pk": o.pledge.pk}, ALL),

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.formsets import BaseFormSet, formset_factory
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign.assessments.choices import (
@@ -20,7 +21,11 @@ from campaign.assessments.choices import (
     ReviewKind,
 )
 from campaign.assessments.models import EmulationPledge, PledgeItem
-from campaign.assessments.selectors.awards import AwardUnits
+from campaign.assessments.selectors.award_units import (
+    AwardUnits,
+    award_registration_search,
+    award_ward_police_search,
+)
 from campaign.committees.models import SteeringCommittee
 from campaign.forms import StrictForm
 from campaign.planning.choices import ProgrammeKind
@@ -29,6 +34,12 @@ from campaign.registrations.models import Registration
 from units.choices import AreaKind
 from units.forms import AsOfDateField
 from units.models import WardPolice
+from units.widgets import (
+    Option,
+    SearchableChoiceField,
+    SearchableChoices,
+    first_in_order,
+)
 
 ALL = "---------"
 UNIT_NOT_IN_LIST = _(
@@ -74,32 +85,93 @@ def ward_police_unit_label(ward_police: WardPolice) -> str:
 
 
 class UnitChoices:
-    """The choices of a unit field — approved registrations grouped by year,
-    then the ward police — and the object behind each value."""
+    """The list of a unit field — approved registrations grouped by year, then
+    the ward police — as a searchable list (units/widgets.py): written whole
+    when short, else only the chosen unit and the search endpoint
+    ``assessments:award_unit_search``. One list for the page: the rows of a
+    review share it (read once, whatever the number of rows). The objects
+    behind the values read are kept (``resolve``)."""
 
-    def __init__(self, units: AwardUnits):
+    def __init__(self, units: AwardUnits, *, threshold: int | None = None):
+        self.units = units
         self.by_value: dict[str, tuple[Registration | None, WardPolice | None]] = {}
-        by_year: dict[int, list[tuple[str, str]]] = {}
-        for registration in units.registrations:
-            value = f"{REGISTRATION_VALUE}:{registration.pk}"
-            self.by_value[value] = (registration, None)
-            by_year.setdefault(registration.year, []).append(
-                (value, registration_unit_label(registration))
+        self.searchable = SearchableChoices(
+            self,
+            url=reverse("assessments:award_unit_search"),
+            empty_label=ALL,
+            threshold=threshold,
+        )
+
+    # --- ChoiceSource ---
+
+    def _registration_option(self, registration: Registration) -> Option:
+        value = f"{REGISTRATION_VALUE}:{registration.pk}"
+        self.by_value[value] = (registration, None)
+        group = _("Exemplary units of %(year)s") % {"year": registration.year}
+        return (value, registration_unit_label(registration), str(group))
+
+    def _ward_police_option(self, ward_police: WardPolice) -> Option:
+        value = f"{WARD_POLICE_VALUE}:{ward_police.pk}"
+        self.by_value[value] = (None, ward_police)
+        group = ProgrammeKind.MODEL_WARD_POLICE.label
+        return (value, ward_police_unit_label(ward_police), str(group))
+
+    def _options(
+        self, registrations: Iterable[Registration], ward_police: Iterable[WardPolice]
+    ) -> list[Option]:
+        return [
+            *(self._registration_option(r) for r in registrations),
+            *(self._ward_police_option(w) for w in ward_police),
+        ]
+
+    def options(self, *, limit: int) -> list[Option]:
+        registrations = list(first_in_order(self.units.registrations, limit))
+        ward_police = (
+            []
+            if len(registrations) >= limit
+            else first_in_order(self.units.ward_police, limit - len(registrations))
+        )
+        return self._options(registrations, ward_police)
+
+    def options_for(self, values: Iterable[str]) -> list[Option]:
+        values = list(values)
+        registration_ids = _ids(values, REGISTRATION_VALUE)
+        ward_police_ids = _ids(values, WARD_POLICE_VALUE)
+        return self._options(
+            self.units.registrations.filter(pk__in=registration_ids)
+            if registration_ids
+            else [],
+            self.units.ward_police.filter(pk__in=ward_police_ids)
+            if ward_police_ids
+            else [],
+        )
+
+    def search(self, query: str, *, limit: int) -> list[Option]:
+        registrations = list(
+            award_registration_search(
+                registrations=self.units.registrations, query=query, limit=limit
             )
-        ward_police = []
-        for unit in units.ward_police:
-            value = f"{WARD_POLICE_VALUE}:{unit.pk}"
-            self.by_value[value] = (None, unit)
-            ward_police.append((value, ward_police_unit_label(unit)))
-        self.choices: list = [("", ALL)]
-        for year, options in by_year.items():
-            self.choices.append(
-                (_("Exemplary units of %(year)s") % {"year": year}, options)
+        )
+        # The best matches, each year's under one heading (newest first).
+        registrations.sort(key=lambda r: -r.year)
+        ward_police: list[WardPolice] = []
+        if len(registrations) < limit:
+            ward_police = list(
+                award_ward_police_search(
+                    ward_police=self.units.ward_police,
+                    query=query,
+                    limit=limit - len(registrations),
+                )
             )
-        if ward_police:
-            self.choices.append((ProgrammeKind.MODEL_WARD_POLICE.label, ward_police))
+        return self._options(registrations, ward_police)
+
+    # --- The form's side ---
 
     def resolve(self, value: str) -> tuple[Registration | None, WardPolice | None]:
+        """The registration or ward police behind a value of the list (read
+        when the value was checked)."""
+        if value and value not in self.by_value:
+            self.searchable.lookup([value])
         return self.by_value.get(value, (None, None))
 
     def label_of(self, value: str) -> str:
@@ -109,12 +181,30 @@ class UnitChoices:
         return ward_police_unit_label(ward_police) if ward_police else value
 
 
-def unit_field(*, label, help_text="") -> forms.ChoiceField:
-    return forms.ChoiceField(
+def _ids(values: Iterable[str], kind: str) -> list[int]:
+    ids = []
+    for value in values:
+        prefix, _sep, pk = str(value).partition(":")
+        if prefix == kind and pk.isdigit() and len(pk) < 12:
+            ids.append(int(pk))
+    return ids
+
+
+class UnitField(SearchableChoiceField):
+    """A unit of a ``UnitChoices`` (set with ``set_units``), cleaned to its
+    value (``reg:<id>`` or ``wp:<id>``; the form resolves it)."""
+
+    def set_units(self, units: UnitChoices) -> None:
+        # The page's one list, not one per row: a review's rows read it once.
+        self.searchable = units.searchable
+        self.widget.searchable = units.searchable
+
+
+def unit_field(*, label, help_text="") -> UnitField:
+    return UnitField(
         label=label,
         required=False,
         help_text=help_text,
-        widget=QuickSelect(attrs={"data-combobox": ""}),
         error_messages={"invalid_choice": UNIT_NOT_IN_LIST},
     )
 
@@ -288,7 +378,7 @@ class CommendationCreateForm(StrictForm):
     def __init__(self, *args, units: AwardUnits, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.units = UnitChoices(units)
-        self.fields["unit"].choices = self.units.choices
+        self.fields["unit"].set_units(self.units)
         self.fields["year"].choices = [(y, str(y)) for y in years]
 
     def clean(self):
@@ -485,7 +575,7 @@ class ClassificationRowForm(forms.Form):
     def __init__(self, *args, units: UnitChoices, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units
-        self.fields["unit"].choices = units.choices
+        self.fields["unit"].set_units(units)
 
     def clean(self):
         cleaned = super().clean()
