@@ -87,6 +87,15 @@ class SteeringCommittee(models.Model):
         verbose_name = _("steering committee")
         verbose_name_plural = _("steering committees")
         ordering = ["level", "short_name"]
+        indexes = [
+            # The order of the report forms' committee lists
+            # (reporting.selectors.report_scope_committees): the first 200
+            # of 3,550 committees are read from it instead of sorting them all.
+            models.Index(
+                fields=["level", "-valid_from", "short_name"],
+                name="committee_scope_order_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),

@@ -35,8 +35,10 @@ class LocalityChoices:
 
     @staticmethod
     def _options(rows: Iterable[tuple[int, str, str]]) -> list[Option]:
+        # Each level's name translated once, not once per committee.
+        levels = {value: str(label) for value, label in CommitteeLevel.choices}
         return [
-            (str(pk), short_name, str(CommitteeLevel(level).label))
+            (str(pk), short_name, levels.get(level, level))
             for pk, short_name, level in rows
         ]
 
