@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campaign.assessments.views import (
+    assessable_unit_search,
     assessments,
     award_unit_search,
     awards,
@@ -35,6 +36,11 @@ urlpatterns = [
         name="assessment_waiting",
     ),
     path("assessments/new/", assessments.assessment_create, name="assessment_create"),
+    path(
+        "assessments/new/units/",
+        assessable_unit_search.assessable_unit_search,
+        name="assessable_unit_search",
+    ),
     path(
         "assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"
     ),

@@ -222,6 +222,7 @@ MATRIX = {
     "assessments:assessment_export": (lambda o: {"fmt": "xlsx"}, ALL),
     "assessments:assessment_waiting": (None, ALL),
     "assessments:assessment_create": (None, row(leader=403)),
+    "assessments:assessable_unit_search": (None, row(leader=403)),
     # Officer A's assessment of a Long Xuyên ward police (submitted).
     "assessments:assessment_detail": (lambda o: {"pk": o.assessment.pk}, A_ONLY),
     "assessments:assessment_answers": (lambda o: {"pk": o.assessment.pk}, POST_ONLY),

@@ -37,7 +37,9 @@ from campaign.assessments.forms import awards as award_forms
 from campaign.assessments.forms import criteria as criteria_forms
 from campaign.assessments.forms.progress import ProgressFilterForm
 from campaign.assessments.selectors import awards as award_selectors
-from campaign.assessments.selectors.assessment_pages import assessable_units_for_user
+from campaign.assessments.selectors.assessable_units import (
+    assessable_unit_sets_for_user,
+)
 from campaign.assessments.selectors.ward_police import plan_phases
 from campaign.assessments.views.assessments import _resolve_unit
 from campaign.committees.forms import accounts as account_forms
@@ -118,7 +120,7 @@ def _assessment_create_form(case, data, files):
     return assessment_forms.AssessmentCreateForm(
         data,
         years=award_selectors.plan_years(),
-        units=assessable_units_for_user(user=user, year=2023),
+        units=assessable_unit_sets_for_user(user=user, year=2023),
         resolve=lambda key: _resolve_unit(user, key),
     )
 

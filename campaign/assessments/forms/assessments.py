@@ -4,23 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaign.assessments.choices import AssessmentStatus
 from campaign.assessments.models import Answer
+from campaign.assessments.selectors.assessable_units import (
+    AssessableUnitSets,
+    assessable_registration_search,
+    assessable_unit_count,
+    assessable_ward_police_search,
+    assessed_unit_ids,
+)
 from campaign.assessments.selectors.assessment_pages import (
     UNIT_REGISTRATION,
     UNIT_WARD_POLICE,
-    AssessableUnits,
 )
 from campaign.forms import StrictForm
+from campaign.registrations.models import Registration
 from units.forms import AsOfDateField
+from units.models import WardPolice
+from units.widgets import (
+    Option,
+    SearchableChoiceField,
+    SearchableChoices,
+    first_in_order,
+)
 
 UNIT_MISSING = _("Choose the unit to assess.")
 UNIT_UNKNOWN = _(
@@ -113,13 +131,164 @@ class YearForm(forms.Form):
         self.fields["year"].widget.attrs["data-autosubmit"] = ""
 
 
-class UnitChoiceField(forms.ChoiceField):
+def _ids(values: Iterable[str], prefix: str) -> list[int]:
+    ids = []
+    for value in values:
+        kind, _sep, pk = str(value).partition(":")
+        if kind == prefix and pk.isdigit() and len(pk) < 12:
+            ids.append(int(pk))
+    return ids
+
+
+class AssessableUnitChoices:
+    """The units of the year — ward police, then approved registrations, then
+    the unit asked for when it is not among them — as a searchable list
+    (units/widgets.py): written whole when short, else only the chosen unit
+    and the search endpoint ``assessments:assessable_unit_search`` of the
+    year. "Already assessed" is looked up for the options read only, never
+    for the whole list."""
+
+    def __init__(
+        self,
+        units: AssessableUnitSets,
+        *,
+        extra_choice: tuple[str, str] | None = None,
+        threshold: int | None = None,
+    ):
+        self.units = units
+        self.extra: Option | None = (
+            (extra_choice[0], str(extra_choice[1]), str(_("Asked for")))
+            if extra_choice is not None
+            else None
+        )
+        url = reverse("assessments:assessable_unit_search")
+        self.searchable = SearchableChoices(
+            self,
+            url=f"{url}?{urlencode({'year': units.year})}",
+            empty_label=str(_("— choose a unit —")),
+            threshold=threshold,
+        )
+
+    def _options(
+        self, ward_police: Iterable[WardPolice], registrations: Iterable[Registration]
+    ) -> list[Option]:
+        ward_police = list(ward_police)
+        registrations = list(registrations)
+        assessed_ward_police, assessed_registrations = assessed_unit_ids(
+            year=self.units.year,
+            ward_police_ids=[w.pk for w in ward_police],
+            registration_ids=[r.pk for r in registrations],
+        )
+        already = f" — {gettext('already assessed')}"
+        ward_group = str(_("Ward police"))
+        registration_group = str(_("Registered units (approved)"))
+        return [
+            *(
+                (
+                    ward_police_key(w.pk),
+                    w.name + (already if w.pk in assessed_ward_police else ""),
+                    ward_group,
+                )
+                for w in ward_police
+            ),
+            *(
+                (
+                    registration_key(r.pk),
+                    f"{r.unit_name} ({r.get_unit_kind_display()}, {r.year})"
+                    + (already if r.pk in assessed_registrations else ""),
+                    registration_group,
+                )
+                for r in registrations
+            ),
+        ]
+
+    def _with_extra(self, options: list[Option], values: Iterable[str]) -> list[Option]:
+        # The unit asked for is offered apart only when the year's list does
+        # not hold it (the service then says why it cannot be assessed).
+        if self.extra is not None and self.extra[0] in values:
+            if all(option[0] != self.extra[0] for option in options):
+                return [*options, self.extra]
+        return options
+
+    # --- ChoiceSource ---
+
+    def options(self, *, limit: int) -> list[Option]:
+        ward_police = list(first_in_order(self.units.ward_police, limit))
+        registrations = (
+            []
+            if len(ward_police) >= limit
+            else first_in_order(self.units.registrations, limit - len(ward_police))
+        )
+        options = self._options(ward_police, registrations)
+        return self._with_extra(options, [self.extra[0]] if self.extra else [])
+
+    def options_for(self, values: Iterable[str]) -> list[Option]:
+        values = [str(v) for v in values]
+        ward_police_ids = _ids(values, "wp")
+        registration_ids = _ids(values, "reg")
+        options = self._options(
+            self.units.ward_police.filter(pk__in=ward_police_ids)
+            if ward_police_ids
+            else [],
+            self.units.registrations.filter(pk__in=registration_ids)
+            if registration_ids
+            else [],
+        )
+        return self._with_extra(options, values)
+
+    def search(self, query: str, *, limit: int) -> list[Option]:
+        # Both kinds are searched, then the best matches kept whichever their
+        # kind: ward police outnumber registrations, and would otherwise
+        # crowd them out of the twenty results.
+        ward_police = list(
+            assessable_ward_police_search(
+                ward_police=self.units.ward_police, query=query, limit=limit
+            )
+        )
+        registrations = list(
+            assessable_registration_search(
+                registrations=self.units.registrations, query=query, limit=limit
+            )
+        )
+        best = sorted([*ward_police, *registrations], key=lambda unit: unit.match_rank)[
+            :limit
+        ]
+        kept = {(type(unit), unit.pk) for unit in best}
+        return self._options(
+            [w for w in ward_police if (WardPolice, w.pk) in kept],
+            [r for r in registrations if (Registration, r.pk) in kept],
+        )
+
+    # --- The form's side ---
+
+    @property
+    def listed_count(self) -> int:
+        """How many units the year's list holds (the unit asked for apart):
+        counted from the options read when short, else in one query."""
+        searchable = self.searchable
+        if searchable.remote:
+            return assessable_unit_count(self.units)
+        extra = self.extra[0] if self.extra else None
+        return sum(1 for option in searchable.displayed([]) if option[0] != extra)
+
+    @property
+    def has_choices(self) -> bool:
+        return self.searchable.remote or bool(self.searchable.displayed([]))
+
+
+class UnitChoiceField(SearchableChoiceField):
     """A choice of the year's units whose posted value is checked by the
     form's ``clean_unit`` through the officer's scope, not only against the
     list (so that a unit of another year can be explained by the service)."""
 
-    def valid_value(self, value) -> bool:
-        return True
+    def validate(self, value) -> None:
+        # Only "required": not being in the year's list is no reason to
+        # refuse here (see the class).
+        forms.Field.validate(self, value)
+
+    def set_units(self, units: AssessableUnitChoices) -> None:
+        self.searchable = units.searchable
+        self.widget.searchable = units.searchable
 
 
 class AssessmentCreateForm(StrictForm):
@@ -129,13 +298,13 @@ class AssessmentCreateForm(StrictForm):
     accepted here so that the service can say why it cannot be assessed."""
 
     year = forms.IntegerField(widget=forms.HiddenInput)
-    unit = UnitChoiceField(label=_("Unit to assess"), choices=())
+    unit = UnitChoiceField(label=_("Unit to assess"))
 
     def __init__(
         self,
         *args,
         years: list[int],
-        units: AssessableUnits,
+        units: AssessableUnitSets,
         resolve: Callable[[str], object | None],
         extra_choice: tuple[str, str] | None = None,
         **kwargs,
@@ -146,35 +315,17 @@ class AssessmentCreateForm(StrictForm):
         self.resolve = resolve
         self.chosen_unit = None
         self.initial.setdefault("year", units.year)
-        already = _("already assessed")
-        ward_choices = [
-            (
-                ward_police_key(w.pk),
-                f"{w.name} — {already}"
-                if w.pk in units.assessed_ward_police
-                else w.name,
-            )
-            for w in units.ward_police
-        ]
-        registration_choices = [
-            (
-                registration_key(r.pk),
-                f"{r.unit_name} ({r.get_unit_kind_display()}, {r.year})"
-                + (f" — {already}" if r.pk in units.assessed_registrations else ""),
-            )
-            for r in units.registrations
-        ]
-        choices: list = [("", _("— choose a unit —"))]
-        if ward_choices:
-            choices.append((_("Ward police"), ward_choices))
-        if registration_choices:
-            choices.append((_("Registered units (approved)"), registration_choices))
-        if extra_choice is not None:
-            choices.append((_("Asked for"), [extra_choice]))
-        self.fields["unit"].choices = choices
-        self.has_choices = len(choices) > 1
+        self.unit_choices = AssessableUnitChoices(units, extra_choice=extra_choice)
+        self.fields["unit"].set_units(self.unit_choices)
         self.fields["unit"].error_messages["required"] = UNIT_MISSING
-        self.unit_count = len(ward_choices) + len(registration_choices)
+
+    @cached_property
+    def has_choices(self) -> bool:
+        return self.unit_choices.has_choices
+
+    @cached_property
+    def unit_count(self) -> int:
+        return self.unit_choices.listed_count
 
     def clean_year(self):
         year = self.cleaned_data["year"]

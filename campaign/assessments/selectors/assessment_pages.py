@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,17 +24,12 @@ from campaign.assessments.choices import AssessmentStatus
 from campaign.assessments.models import Assessment, AssessmentTransition, Recognition
 from campaign.assessments.selectors.assessments import (
     assessment_scope_q,
-    unit_day,
-    ward_police_scope_q,
     with_row_counts,
 )
 from campaign.committees import access
 from campaign.committees.choices import AuditAction
 from campaign.committees.models import AuditEntry
-from campaign.planning.models import Phase
-from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
-from campaign.registrations.selectors.registrations import registration_list_for_user
 from units.models import WardPolice
 from units.text import fold
 
@@ -309,86 +304,6 @@ def assessment_recognition(*, assessment: Assessment) -> Recognition | None:
 
 
 # --- Starting an assessment ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AssessableUnits:
-    """What an officer may start an assessment of in ``year``: the ward
-    police of their scope in force that year, and the approved registrations
-    of their scope whose phase holds the year; with the units already
-    assessed that year (to say so in the list)."""
-
-    year: int
-    ward_police: list[WardPolice]
-    registrations: list[Registration]
-    assessed_ward_police: frozenset[int]
-    assessed_registrations: frozenset[int]
-
-
-def _in_force_in_year_q(year: int, prefix: str = "") -> Q:
-    first = datetime.date(year, 1, 1)
-    last = datetime.date(year, 12, 31)
-    return (
-        Q(**{f"{prefix}valid_from__isnull": True})
-        | Q(**{f"{prefix}valid_from__lte": last})
-    ) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": first})
-    )
-
-
-def assessable_units_for_user(*, user: User, year: int) -> AssessableUnits:
-    """The ward police and approved registrations the user may assess for
-    ``year`` (a few queries whatever the number of units)."""
-    candidates = list(
-        WardPolice.objects.filter(_in_force_in_year_q(year, "area__"))
-        .select_related("area__parent")
-        .order_by("name", "pk")
-    )
-    # Each ward is looked at on its own day of the year (mid-year, or the
-    # nearest day it was in force): the user's scope is read once per day.
-    by_day: dict[datetime.date, list[WardPolice]] = {}
-    for candidate in candidates:
-        day = unit_day(candidate.area, year)
-        if day is not None:
-            by_day.setdefault(day, []).append(candidate)
-    allowed: set[int] = set()
-    for day, rows in by_day.items():
-        allowed.update(
-            WardPolice.objects.filter(
-                ward_police_scope_q(user, on=day), pk__in=[w.pk for w in rows]
-            ).values_list("pk", flat=True)
-        )
-    ward_police = [w for w in candidates if w.pk in allowed]
-    phases = Phase.objects.filter(start_year__lte=year, end_year__gte=year)
-    registrations = list(
-        registration_list_for_user(user=user)
-        .filter(
-            status=RegistrationStatus.APPROVED,
-            year__lte=year,
-            phase__in=phases,
-        )
-        .order_by("unit_name", "pk")
-    )
-    assessed = Assessment.objects.filter(year=year).filter(
-        Q(ward_police_id__in=[w.pk for w in ward_police])
-        | Q(registration_id__in=[r.pk for r in registrations])
-    )
-    assessed_ward_police: set[int] = set()
-    assessed_registrations: set[int] = set()
-    for ward_police_id, registration_id in assessed.values_list(
-        "ward_police_id", "registration_id"
-    ):
-        if ward_police_id:
-            assessed_ward_police.add(ward_police_id)
-        if registration_id:
-            assessed_registrations.add(registration_id)
-    return AssessableUnits(
-        year=year,
-        ward_police=ward_police,
-        registrations=registrations,
-        assessed_ward_police=frozenset(assessed_ward_police),
-        assessed_registrations=frozenset(assessed_registrations),
-    )
 
 
 def default_assessment_year(unit: WardPolice | Registration, *, current: int) -> int:

@@ -36,6 +36,9 @@ from campaign.assessments.forms.assessments import (
 )
 from campaign.assessments.models import Assessment
 from campaign.assessments.selectors import assessment_pages as pages
+from campaign.assessments.selectors.assessable_units import (
+    assessable_unit_sets_for_user,
+)
 from campaign.assessments.selectors.assessments import (
     answer_get_for_user,
     assessment_answer_groups,
@@ -141,24 +144,20 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
     source = request.POST if posted else request.GET
     asked = request.POST.get("unit", "") if posted else _asked_unit(request)
     default = period.year
-    if not posted and asked and "year" not in request.GET:
-        unit = _resolve_unit(request.user, asked)
-        if unit is not None:
-            default = pages.default_assessment_year(unit, current=default)
+    asked_unit = _resolve_unit(request.user, asked) if asked else None
+    if not posted and asked_unit is not None and "year" not in request.GET:
+        default = pages.default_assessment_year(asked_unit, current=default)
     year = _year_from(source.get("year"), years, default)
-    units = pages.assessable_units_for_user(user=request.user, year=year)
-    listed = {ward_police_key(w.pk) for w in units.ward_police} | {
-        registration_key(r.pk) for r in units.registrations
-    }
+    units = assessable_unit_sets_for_user(user=request.user, year=year)
+    # Offered apart only if the year's list lacks it (the form looks that up
+    # among the options it reads, not by reading the whole list here).
     extra_choice = None
-    if asked and asked not in listed:
-        unit = _resolve_unit(request.user, asked)
-        if unit is not None:
-            extra_choice = (
-                asked,
-                _("%(unit)s — not in the list of %(year)s")
-                % {"unit": _unit_label(unit), "year": year},
-            )
+    if asked_unit is not None:
+        extra_choice = (
+            asked,
+            _("%(unit)s — not in the list of %(year)s")
+            % {"unit": _unit_label(asked_unit), "year": year},
+        )
     form = AssessmentCreateForm(
         request.POST if posted else None,
         years=years,
