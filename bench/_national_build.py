@@ -620,7 +620,7 @@ def build_registrations(
             area, owner = rng.choice(era_units)
             serial += 1
             kind = rng.choices(list(ORGANISATION_NAMES), (4, 2, 3))[0]
-            name = f"{ORGANISATION_NAMES[kind]} {serial:05d} ({owner.short_name[-24:]})"
+            name = f"{ORGANISATION_NAMES[kind]} {serial:05d} ({area.name})"
             pool.append(
                 Organisation(
                     name=name,
