@@ -133,29 +133,39 @@ def _search_words(query: str) -> tuple[str, list[str]]:
     return phrase, phrase.split()
 
 
-def area_search(*, areas: QuerySet[Area], query: str, limit: int) -> QuerySet[Area]:
-    """The areas of ``areas`` (already scoped by the caller) whose name holds
-    every word of ``query``, accents ignored, best matches first; one query.
-    ``__contains`` on the folded ``search_name``, which its trigram index
-    serves."""
+def folded_name_search(
+    rows: QuerySet,
+    query: str,
+    *,
+    limit: int,
+    then: tuple[str, ...] = ("search_name", "pk"),
+) -> QuerySet:
+    """The rows of ``rows`` (already scoped by the caller) whose folded
+    ``search_name`` holds every word of ``query``, accents ignored: those with
+    the phrase at the start or at a word's start first, then anywhere, then the
+    words scattered; ties in the order of ``then``. One query: ``__contains``
+    on the folded column, which its trigram index serves on PostgreSQL. Shared
+    by the comboboxes' searches of areas, organisations, registrations and
+    ward police."""
     phrase, words = _search_words(query)
     for word in words:
-        areas = areas.filter(search_name__contains=word)
-    return areas.annotate(match_rank=_match_rank(phrase)).order_by(
-        "match_rank", "search_name", "pk"
-    )[:limit]
+        rows = rows.filter(search_name__contains=word)
+    return rows.annotate(match_rank=_match_rank(phrase)).order_by("match_rank", *then)[
+        :limit
+    ]
+
+
+def area_search(*, areas: QuerySet[Area], query: str, limit: int) -> QuerySet[Area]:
+    """The areas of ``areas`` (already scoped) matching ``query``
+    (``folded_name_search``)."""
+    return folded_name_search(areas, query, limit=limit)
 
 
 def organisation_search(
     *, organisations: QuerySet[Organisation], query: str, limit: int
 ) -> QuerySet[Organisation]:
     """As ``area_search``, for organisations (agencies, enterprises, schools)."""
-    phrase, words = _search_words(query)
-    for word in words:
-        organisations = organisations.filter(search_name__contains=word)
-    return organisations.annotate(match_rank=_match_rank(phrase)).order_by(
-        "match_rank", "search_name", "pk"
-    )[:limit]
+    return folded_name_search(organisations, query, limit=limit)
 
 
 def area_get(*, pk: int) -> Area:

@@ -22,7 +22,7 @@ from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
 from campaign.registrations.selectors.registrations import registration_scope_q
 from units.models import WardPolice
-from units.selectors import _match_rank, _search_words
+from units.selectors import folded_name_search
 
 User = access.Reader
 
@@ -120,21 +120,15 @@ def assessable_ward_police_search(
 ) -> QuerySet[WardPolice]:
     """The ward police of ``ward_police`` (already scoped) whose name holds
     every word of ``query``, accents ignored, best matches first; one query."""
-    phrase, words = _search_words(query)
-    for word in words:
-        ward_police = ward_police.filter(search_name__contains=word)
-    return ward_police.annotate(match_rank=_match_rank(phrase)).order_by(
-        "match_rank", "search_name", "pk"
-    )[:limit]
+    return folded_name_search(
+        ward_police, query, limit=limit, then=("search_name", "pk")
+    )
 
 
 def assessable_registration_search(
     *, registrations: QuerySet[Registration], query: str, limit: int
 ) -> QuerySet[Registration]:
     """As ``assessable_ward_police_search``, for registrations."""
-    phrase, words = _search_words(query)
-    for word in words:
-        registrations = registrations.filter(search_name__contains=word)
-    return registrations.annotate(match_rank=_match_rank(phrase)).order_by(
-        "match_rank", "search_name", "pk"
-    )[:limit]
+    return folded_name_search(
+        registrations, query, limit=limit, then=("search_name", "pk")
+    )

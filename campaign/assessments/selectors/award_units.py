@@ -17,7 +17,7 @@ from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
 from campaign.registrations.selectors.registrations import registration_scope_q
 from units.models import WardPolice
-from units.selectors import _match_rank, _search_words
+from units.selectors import folded_name_search
 
 User = access.Reader
 
@@ -70,21 +70,15 @@ def award_registration_search(
     """The registrations of ``registrations`` (already scoped) whose unit's
     name holds every word of ``query``, accents ignored, best matches then
     the newest year first; one query."""
-    phrase, words = _search_words(query)
-    for word in words:
-        registrations = registrations.filter(search_name__contains=word)
-    return registrations.annotate(match_rank=_match_rank(phrase)).order_by(
-        "match_rank", "-year", "search_name", "pk"
-    )[:limit]
+    return folded_name_search(
+        registrations, query, limit=limit, then=("-year", "search_name", "pk")
+    )
 
 
 def award_ward_police_search(
     *, ward_police: QuerySet[WardPolice], query: str, limit: int
 ) -> QuerySet[WardPolice]:
     """As ``award_registration_search``, for ward police."""
-    phrase, words = _search_words(query)
-    for word in words:
-        ward_police = ward_police.filter(search_name__contains=word)
-    return ward_police.annotate(match_rank=_match_rank(phrase)).order_by(
-        "match_rank", "search_name", "area__valid_from", "pk"
-    )[:limit]
+    return folded_name_search(
+        ward_police, query, limit=limit, then=("search_name", "area__valid_from", "pk")
+    )
