@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from campaign.committees.access import Actor
 from campaign.committees.models import SteeringCommittee
 from reporting.selectors import report_scope_committees
-from units.text import fold
+from units.selectors import folded_name_search
 from units.widgets import Option
 
 _COLUMNS = ("pk", "short_name", "valid_from", "valid_to")
@@ -65,18 +65,13 @@ def scope_committee_search(
     holds every word of ``query``, accents ignored: those starting with the
     phrase, or having it at a word start, first; then as the list orders
     them. ``__contains`` on the folded ``Area.search_name`` (trigram index)."""
-    phrase = fold(query)
-    for word in phrase.split():
-        committees = committees.filter(area__search_name__contains=word)
-    rank = Case(
-        When(area__search_name__startswith=phrase, then=Value(0)),
-        When(area__search_name__contains=f" {phrase}", then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
+    return folded_name_search(
+        committees,
+        query,
+        limit=limit,
+        then=("level", "-valid_from", "area__search_name", "pk"),
+        column="area__search_name",
     )
-    return committees.annotate(match_rank=rank).order_by(
-        "match_rank", "level", "-valid_from", "area__search_name", "pk"
-    )[:limit]
 
 
 def scope_rows_own_first(

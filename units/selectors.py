@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -116,13 +117,13 @@ def area_list_any_date(*, query: str, limit: int = 10) -> list[Area]:
     )
 
 
-def _match_rank(phrase: str) -> Case:
+def _match_rank(phrase: str, column: str = "search_name") -> Case:
     """0: the folded name starts with the phrase or has it at a word start;
     1: elsewhere; 2: only the words, scattered."""
     return Case(
-        When(search_name__startswith=phrase, then=Value(0)),
-        When(search_name__contains=f" {phrase}", then=Value(0)),
-        When(search_name__contains=phrase, then=Value(1)),
+        When(**{f"{column}__startswith": phrase}, then=Value(0)),
+        When(**{f"{column}__contains": f" {phrase}"}, then=Value(0)),
+        When(**{f"{column}__contains": phrase}, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
@@ -138,10 +139,11 @@ def folded_name_search(
     query: str,
     *,
     limit: int,
-    then: tuple[str, ...] = ("search_name", "pk"),
+    then: tuple[Any, ...] = ("search_name", "pk"),
+    column: str = "search_name",
 ) -> QuerySet:
     """The rows of ``rows`` (already scoped by the caller) whose folded
-    ``search_name`` holds every word of ``query``, accents ignored: those with
+    ``column`` (``search_name``, or a related one: ``area__search_name``) holds every word of ``query``, accents ignored: those with
     the phrase at the start or at a word's start first, then anywhere, then the
     words scattered; ties in the order of ``then``. One query: ``__contains``
     on the folded column, which its trigram index serves on PostgreSQL. Shared
@@ -149,10 +151,10 @@ def folded_name_search(
     ward police."""
     phrase, words = _search_words(query)
     for word in words:
-        rows = rows.filter(search_name__contains=word)
-    return rows.annotate(match_rank=_match_rank(phrase)).order_by("match_rank", *then)[
-        :limit
-    ]
+        rows = rows.filter(**{f"{column}__contains": word})
+    return rows.annotate(match_rank=_match_rank(phrase, column)).order_by(
+        "match_rank", *then
+    )[:limit]
 
 
 def area_search(*, areas: QuerySet[Area], query: str, limit: int) -> QuerySet[Area]:

@@ -6,14 +6,14 @@ would refuse."""
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 
 from campaign.committees import access
 from campaign.committees.choices import CommitteeLevel
 from campaign.committees.models import SteeringCommittee
 from campaign.committees.selectors.committees import committee_list_for_user
 from units.models import Area
-from units.text import fold
+from units.selectors import folded_name_search
 
 
 def parent_committee_choices_for_user(
@@ -39,15 +39,10 @@ def committee_pick_search(
     holds every word of ``query``, accents ignored: those starting with the
     phrase, or having it at a word start, first, then in the queryset's own
     order. ``__contains`` on the folded ``Area.search_name`` (trigram index)."""
-    phrase = fold(query)
-    for word in phrase.split():
-        committees = committees.filter(area__search_name__contains=word)
-    rank = Case(
-        When(area__search_name__startswith=phrase, then=Value(0)),
-        When(area__search_name__contains=f" {phrase}", then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
+    return folded_name_search(
+        committees,
+        query,
+        limit=limit,
+        then=(*committees.query.order_by, "pk"),
+        column="area__search_name",
     )
-    return committees.annotate(match_rank=rank).order_by(
-        "match_rank", *committees.query.order_by, "pk"
-    )[:limit]

@@ -11,7 +11,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from campaign.committees import access
 from campaign.committees.choices import CommitteeLevel
 from campaign.committees.models import SteeringCommittee
-from units.text import fold
+from units.selectors import folded_name_search
 
 # The province first, then the districts (until 2025), then the communes.
 _LEVEL_RANK = Case(
@@ -56,17 +56,10 @@ def committee_search(
     ``query``, accents ignored ("my hoa" finds xã Mỹ Hòa Hưng): those whose
     name starts with the phrase, or has it at a word start, first. ``__contains``
     on the folded ``Area.search_name``, so its trigram index serves it."""
-    phrase = fold(query)
-    for word in phrase.split():
-        committees = committees.filter(area__search_name__contains=word)
-    return committees.annotate(
-        match_rank=Case(
-            When(area__search_name__startswith=phrase, then=Value(0)),
-            When(area__search_name__contains=f" {phrase}", then=Value(0)),
-            When(area__search_name__contains=phrase, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    ).order_by("match_rank", "level_rank", "-valid_from", "area__search_name", "pk")[
-        :limit
-    ]
+    return folded_name_search(
+        committees,
+        query,
+        limit=limit,
+        then=("level_rank", "-valid_from", "area__search_name", "pk"),
+        column="area__search_name",
+    )
