@@ -11,6 +11,7 @@ import math
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -250,3 +251,41 @@ def print_machine_info() -> None:
     for key, value in machine_info():
         print(f"| {key} | {value} |")
     print()
+
+
+# --- processes and ports (the HTTP benchmarks) -----------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a gunicorn of the benchmark)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def proc_status_kib(
+    pid: int, keys: tuple[str, ...] = ("VmHWM", "VmRSS")
+) -> dict[str, int]:
+    """``keys`` of ``/proc/<pid>/status`` (kiB for the memory ones)."""
+    values = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            key, _, rest = line.partition(":")
+            if key in keys:
+                values[key] = int(rest.split()[0])
+    return values
+
+
+def reset_peak(pid: int) -> None:
+    """Reset the process's peak RSS (VmHWM) to its current RSS (Linux ≥ 4.0)."""
+    with open(f"/proc/{pid}/clear_refs", "w") as clear:
+        clear.write("5")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of ``pid`` (its main thread's)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]

@@ -212,27 +212,11 @@ def explain_all(users: dict, total: int, local_total: int, runs: int) -> list[di
 # --- HTTP ---------------------------------------------------------------------------
 
 
-def _status(pid: int) -> dict[str, int]:
-    values = {}
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            key, _, rest = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
-                values[key] = int(rest.split()[0])
-    return values
+_status = _common.proc_status_kib
 
+_reset_peak = _common.reset_peak
 
-def _reset_peak(pid: int) -> None:
-    with open(f"/proc/{pid}/clear_refs", "w") as clear:
-        clear.write("5")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
+_children = _common.child_pids
 
 
 def fetch(base: str, path: str, cookie: str) -> dict:

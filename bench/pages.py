@@ -72,7 +72,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -327,26 +326,11 @@ def _schedstat_ns(pid: int) -> int:
     return total
 
 
-def _status_kib(pid: int) -> dict[str, int]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
-            values[key] = int(rest.split()[0])
-    return values
+_status_kib = _common.proc_status_kib
 
+_reset_peak = _common.reset_peak
 
-def _reset_peak(pid: int) -> None:
-    with open(f"/proc/{pid}/clear_refs", "w") as clear:
-        clear.write("5")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
+_children = _common.child_pids
 
 
 class CpuMeter:
@@ -381,10 +365,7 @@ class CpuMeter:
 # --- gunicorn ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+_free_port = _common.free_port
 
 
 class Server:

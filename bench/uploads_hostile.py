@@ -44,7 +44,6 @@ import re
 import resource
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -210,33 +209,13 @@ def build_cases() -> list[dict]:
 # --- The server ---------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+_free_port = _common.free_port
 
+_status = _common.proc_status_kib
 
-def _status(pid: int) -> dict[str, int]:
-    values = {}
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            key, _, rest = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
-                values[key] = int(rest.split()[0])
-    return values
+_reset_peak = _common.reset_peak
 
-
-def _reset_peak(pid: int) -> None:
-    with open(f"/proc/{pid}/clear_refs", "w") as clear:
-        clear.write("5")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
+_children = _common.child_pids
 
 
 class Server:
