@@ -81,14 +81,16 @@ NAV: tuple[NavEntry, ...] = (
         "assessments_progress",
         _("Progress and awards"),
         Capability.VIEW,
-        lambda v, n: v == "assessments:progress"
-        or _within(
-            "assessments:recognition_list",
-            "assessments:commendation",
-            "assessments:pledge",
-            "assessments:review",
-            "assessments:unit_history",
-        )(v, n),
+        lambda v, n: (
+            v == "assessments:progress"
+            or _within(
+                "assessments:recognition_list",
+                "assessments:commendation",
+                "assessments:pledge",
+                "assessments:review",
+                "assessments:unit_history",
+            )(v, n)
+        ),
     ),
     NavEntry(
         "committees_committee_list",
