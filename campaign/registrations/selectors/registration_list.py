@@ -14,10 +14,12 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.committees.models import SteeringCommittee
+from campaign.committees import access, kept
+from campaign.committees.access import Capability
+from campaign.committees.models import AuditEntry, SteeringCommittee
 from campaign.planning.choices import UnitKind
 from campaign.registrations.choices import RegistrationStatus
-from campaign.registrations.models import Registration
+from campaign.registrations.models import Registration, RegistrationTransition
 from units.text import fold
 
 EXPORT_CHUNK_SIZE = 2000
@@ -81,6 +83,43 @@ def registration_counts(queryset: QuerySet[Registration]) -> dict[str, int]:
             status: Count("status", filter=Q(status=status))
             for status in RegistrationStatus.values
         },
+    )
+
+
+# The tables the list's counts are made of: the registrations, their workflow
+# steps (every change of status) and the audit trail (every other change).
+COUNTS_STAMPED = (
+    (Registration, "updated_at"),
+    (RegistrationTransition, "at"),
+    (AuditEntry, "at"),
+)
+
+
+def registration_counts_kept(
+    queryset: QuerySet[Registration], *, user: access.Reader, filters: dict
+) -> dict[str, int]:
+    """``registration_counts(queryset)``, kept between requests while no
+    registration has changed (``campaign.committees.kept``): at national
+    scale, counting 20,000 registrations by status cost about 3 ms of database
+    time on every request of the list.
+
+    ``queryset`` must be ``registration_list_for_user(user)`` narrowed by
+    ``registration_filter(**filters)``: the kept counts are named by the
+    user's scope (the whole province, or their committees) and the filters,
+    so nobody is ever shown counts made on someone else's scope.
+    """
+    granted = access.access_for(user)
+    if not access.can(user, Capability.VIEW):
+        scope = "none"
+    elif granted.whole_province:
+        scope = "province"
+    else:
+        scope = ",".join(str(pk) for pk in sorted(granted.committee_ids))
+    named = tuple(sorted((key, str(value)) for key, value in filters.items()))
+    return kept.kept_value(
+        ("registration-counts", scope, named),
+        lambda: registration_counts(queryset),
+        stamped=COUNTS_STAMPED,
     )
 
 

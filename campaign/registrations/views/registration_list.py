@@ -67,7 +67,11 @@ def _filtered(request: HttpRequest) -> tuple[RegistrationFilterForm, QuerySet]:
 def registration_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW)
     form, registrations = _filtered(request)
-    counts = selectors.registration_counts(registrations)
+    counts = selectors.registration_counts_kept(
+        registrations,
+        user=request.user,
+        filters=form.filters() if form.is_valid() else {"invalid": True},
+    )
     paginator = RegistrationPaginator(registrations, REGISTRATIONS_PER_PAGE)
     # The counts query has just counted the same rows: the paginator need not
     # run its own COUNT.
