@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +51,15 @@ class LastDayField(AsOfDateField):
 
     def to_python(self, value):
         day = super().to_python(value)
-        return None if day is None else day + datetime.timedelta(days=1)
+        if day is None:
+            return None
+        try:
+            return day + datetime.timedelta(days=1)
+        except OverflowError:
+            # 31/12/9999: no day follows it; it is out of range anyway.
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid"
+            ) from None
 
     def run_validators(self, value):
         # Validate the day as typed (the last day), not the stored end.
