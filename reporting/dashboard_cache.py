@@ -36,19 +36,18 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 
 # The stamp is the progress page's too, defined with it; read here by
 # ``reporting.dashboard_page``.
 from campaign.assessments.selectors.kept import data_stamp as data_stamp
-from campaign.committees import access
+from campaign.committees import access, kept
 from campaign.committees.access import Actor
+from campaign.committees.kept import cache_call
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SECONDS = 300
 # How long a part is kept at all: served (marked stale) while it is counted
 # again, so only a page nobody opened for a week is counted in the request.
 KEEP_SECONDS = 7 * 24 * 3600
@@ -57,8 +56,8 @@ REFRESH_CLAIM_SECONDS = 120
 T = TypeVar("T")
 
 
-def cache_seconds() -> int:
-    return int(getattr(settings, "DASHBOARD_CACHE_SECONDS", DEFAULT_SECONDS))
+# How long figures count as current: the same setting as every kept value.
+cache_seconds = kept.kept_seconds
 
 
 def scope_signature(user: Actor) -> str:
@@ -98,7 +97,7 @@ class Keeper:
         if self.force or cache_seconds() <= 0:
             return
         keys = [_key("dashboard", parts) for parts in many]
-        self._fetched.update(_cache_call(cache.get_many, keys) or {})
+        self._fetched.update(cache_call(cache.get_many, keys) or {})
 
     def get(self, parts: tuple, compute: Callable[[], T]) -> T:
         seconds = cache_seconds()
@@ -111,7 +110,7 @@ class Keeper:
         elif key in self._fetched:
             entry = self._fetched.pop(key)
         else:
-            entry = _cache_call(cache.get, key)
+            entry = cache_call(cache.get, key)
         if entry is not None:
             stamp, counted_at, value = entry
             if stamp != self.stamp or (now - counted_at).total_seconds() > seconds:
@@ -120,28 +119,18 @@ class Keeper:
                 self.counted_at = counted_at
             return value
         value = compute()
-        _cache_call(cache.set, key, (self.stamp, now, value), KEEP_SECONDS)
+        cache_call(cache.set, key, (self.stamp, now, value), KEEP_SECONDS)
         return value
-
-
-def _cache_call(method: Callable, *args):
-    """A cache operation that cannot take the page down: with the cache
-    unreachable (Redis restarting) the figures are counted in the request."""
-    try:
-        return method(*args)
-    except Exception:  # noqa: BLE001 - any backend's connection error
-        logger.warning("the cache did not answer: %s", method.__name__, exc_info=True)
-        return None
 
 
 def refresh_claim(parts: tuple) -> bool:
     """Whether the caller is the one to ask for a refresh of these parts (the
     first since the last one ended, or since ``REFRESH_CLAIM_SECONDS``)."""
-    claimed = _cache_call(
+    claimed = cache_call(
         cache.add, _key("dashboard-refresh", parts), 1, REFRESH_CLAIM_SECONDS
     )
     return bool(claimed)
 
 
 def refresh_release(parts: tuple) -> None:
-    _cache_call(cache.delete, _key("dashboard-refresh", parts))
+    cache_call(cache.delete, _key("dashboard-refresh", parts))
