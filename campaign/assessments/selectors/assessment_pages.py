@@ -299,7 +299,11 @@ def assessment_timeline(*, assessment: Assessment) -> list[TimelineEntry]:
 
 
 def assessment_recognition(*, assessment: Assessment) -> Recognition | None:
-    """The recognition made on this assessment, if any (one query)."""
+    """The recognition made on this assessment, if any (one query; none
+    before it is accepted: only an accepted assessment can be recognised,
+    and acceptance is final)."""
+    if assessment.status != AssessmentStatus.ACCEPTED:
+        return None
     return Recognition.objects.filter(assessment_id=assessment.pk).first()
 
 

@@ -370,7 +370,9 @@ def _detail(
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The figures are counted from the answers the page reads anyway.
-    assessment = assessment_get_for_user(user=request.user, pk=pk, counts=False)
+    assessment = assessment_get_for_user(
+        user=request.user, pk=pk, counts=False, for_page=True
+    )
     return _detail(request, assessment)
 
 
