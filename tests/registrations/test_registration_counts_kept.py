@@ -1,6 +1,6 @@
-"""The registration list keeps its counts by status between requests while no
-registration changes: a change shows at once, and nobody sees counts made on
-another scope."""
+"""The registration list keeps its counts by status and its quota table
+between requests while no registration changes: a change shows at once, and
+nobody sees counts made on another scope."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from campaign.planning.choices import TargetKind, UnitKind
+from campaign.planning.models import Target
+from campaign.planning.services import targets as target_services
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.services import registrations as services
 from tests.factories import Personas
@@ -59,6 +62,36 @@ class KeptCountsTests(ListTestCase):
             response = self.get(self.p.staff)
         self.assertFalse(_counted(queries.captured_queries))
         self.assertEqual(response.context["total"], 3)
+
+    def test_the_second_request_reads_the_kept_quota_table(self):
+        first = self.get(self.p.staff, year=2023).context["quotas"]
+        with CaptureQueriesContext(connection) as queries:
+            again = self.get(self.p.staff, year=2023).context["quotas"]
+        self.assertFalse(
+            any("planning_target" in q["sql"] for q in queries.captured_queries)
+        )
+        self.assertEqual(again, first)
+
+    def test_a_target_changed_by_the_province_shows_at_once(self):
+        before = self.get(self.p.staff, year=2023).context["quotas"]
+        target = Target.objects.get(
+            programme=self.r.programme,
+            year=2023,
+            kind=TargetKind.QUOTA,
+            unit_kind=UnitKind.COMMUNE,
+        )
+        target_services.target_update(
+            target=target,
+            programme=target.programme,
+            phase=target.phase,
+            kind=target.kind,
+            year=target.year,
+            unit_kind=target.unit_kind,
+            count=7,
+            by=self.p.staff,
+        )
+        after = self.get(self.p.staff, year=2023).context["quotas"]
+        self.assertEqual(before.total_target + 1, after.total_target)
 
     def test_a_submitted_registration_is_counted_at_once(self):
         before = dict(

@@ -18,19 +18,11 @@ from django.views.decorators.http import require_GET
 from campaign import exports
 from campaign.committees import access
 from campaign.committees.access import Capability
-from campaign.planning.selectors.periods import (
-    current_period,
-    exemplary_programme,
-    today,
-)
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.forms.registration_list import RegistrationFilterForm
 from campaign.registrations.models import Registration
 from campaign.registrations.selectors import registration_list as selectors
-from campaign.registrations.selectors.registrations import (
-    quota_table,
-    registration_list_for_user,
-)
+from campaign.registrations.selectors.registrations import registration_list_for_user
 
 REGISTRATIONS_PER_PAGE = 50
 # Column widths in characters, in the order of the export's columns.
@@ -67,26 +59,20 @@ def _filtered(request: HttpRequest) -> tuple[RegistrationFilterForm, QuerySet]:
 def registration_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW)
     form, registrations = _filtered(request)
-    counts = selectors.registration_counts_kept(
+    valid = form.is_valid()
+    figures = selectors.registration_list_figures(
         registrations,
         user=request.user,
-        filters=form.filters() if form.is_valid() else {"invalid": True},
+        filters=form.filters() if valid else {"invalid": True},
+        phases=form.phases,
+        chosen_year=form.cleaned_data.get("year") if valid else None,
     )
+    counts = figures.counts
     paginator = RegistrationPaginator(registrations, REGISTRATIONS_PER_PAGE)
-    # The counts query has just counted the same rows: the paginator need not
-    # run its own COUNT.
+    # The counts query has counted the same rows: the paginator need not run
+    # its own COUNT.
     paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
-    chosen_year = form.cleaned_data.get("year") if form.is_valid() else None
-    programme = exemplary_programme()
-    # The programme's phases are among those the form has read (one query less).
-    phases = [
-        phase
-        for phase in form.phases
-        if programme is not None and phase.plan_id == programme.plan_id
-    ]
-    period = current_period(phases=phases)
-    quota_year = chosen_year or (period.year if period else today().year)
     return render(
         request,
         "registrations/registration_list.html",
@@ -99,7 +85,7 @@ def registration_list(request: HttpRequest) -> HttpResponse:
                 (status.value, status.label, counts[status.value])
                 for status in RegistrationStatus
             ],
-            "quotas": quota_table(year=quota_year, programme=programme),
+            "quotas": figures.quotas,
             "can_register": access.can(request.user, Capability.REGISTER_UNITS),
         },
     )
