@@ -9,6 +9,7 @@ from unittest import mock
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from campaign.planning.choices import TargetKind, UnitKind
 from campaign.planning.models import Target
@@ -21,6 +22,7 @@ from tests.registrations.test_registration_list import (
     Registry,
     area,
 )
+from units.models import Area
 
 S = RegistrationStatus
 
@@ -92,6 +94,29 @@ class KeptCountsTests(ListTestCase):
         )
         after = self.get(self.p.staff, year=2023).context["quotas"]
         self.assertEqual(before.total_target + 1, after.total_target)
+
+    def test_a_registrations_page_shows_an_approval_in_its_quota_at_once(self):
+        ward = (
+            Area.objects.filter(parent__key="ag89-883")
+            .exclude(key__in=["ag89-883-30280", "ag89-883-30283"])
+            .order_by("key")
+            .first()
+        )
+        submitted = self.r.register(
+            self.p.committee_a, ward.name, area=ward, status=S.SUBMITTED
+        )
+        url = reverse("registrations:registration_detail", args=[submitted.pk])
+        before = self.get(self.p.staff, url).context["quotas"].row_for(UnitKind.WARD)
+        with CaptureQueriesContext(connection) as queries:
+            self.get(self.p.staff, url)
+        self.assertFalse(
+            any("planning_target" in q["sql"] for q in queries.captured_queries)
+        )
+        services.registration_approve(
+            registration=submitted, by=self.p.staff, confirm_quota=True
+        )
+        after = self.get(self.p.staff, url).context["quotas"].row_for(UnitKind.WARD)
+        self.assertEqual(after.approved, before.approved + 1)
 
     def test_a_submitted_registration_is_counted_at_once(self):
         before = dict(

@@ -19,7 +19,7 @@ from campaign.committees import access, kept
 from campaign.committees.access import Capability
 from campaign.committees.models import AuditEntry, SteeringCommittee
 from campaign.planning.choices import UnitKind
-from campaign.planning.models import Phase
+from campaign.planning.models import Phase, Programme
 from campaign.planning.selectors.periods import (
     current_period,
     exemplary_programme,
@@ -162,6 +162,18 @@ def registration_list_figures(
     return kept.kept_value(
         ("registration-list", scope, named, chosen_year, day.isoformat()),
         make,
+        stamped=COUNTS_STAMPED,
+    )
+
+
+def quota_table_kept(*, year: int, programme: Programme | None) -> QuotaTable:
+    """``quota_table(year=…, programme=…)`` kept while nothing it is made of
+    has changed (the same stamp as the list's figures): one query instead
+    of two on every registration's page. Province-wide figures, the same for
+    everyone who may see a registration."""
+    return kept.kept_value(
+        ("quota-table", year, programme.pk if programme is not None else None),
+        lambda: quota_table(year=year, programme=programme),
         stamped=COUNTS_STAMPED,
     )
 

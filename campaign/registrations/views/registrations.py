@@ -29,6 +29,7 @@ from campaign.registrations.forms.registrations import (
 )
 from campaign.registrations.forms.unit_choices import RegistrableUnits
 from campaign.registrations.selectors import registrations as selectors
+from campaign.registrations.selectors.registration_list import quota_table_kept
 from campaign.registrations.services import registrations as services
 
 
@@ -196,7 +197,7 @@ def _detail(request, registration, *, return_form=None, status=200):
             "can_edit": services.can_edit(user=request.user, registration=registration),
             "timeline": selectors.registration_timeline(registration=registration),
             "return_form": return_form or ReturnForm(),
-            "quotas": selectors.quota_table(
+            "quotas": quota_table_kept(
                 year=registration.year, programme=registration.programme
             ),
         },
