@@ -161,6 +161,10 @@ class PlainSelect(forms.Select):
         return _select(self.build_attrs(self.attrs, attrs), name, options)
 
 
+# The longest committee id (a bigint) has 19 digits.
+ID_MAX_DIGITS = 19
+
+
 class LocalitySelect(forms.Select):
     """The list of localities: its options are written once per scope and
     language (``Localities.options``, kept between requests); the chosen one
@@ -176,20 +180,24 @@ class LocalitySelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         options = self.localities.options if self.localities else ""
         attrs = dict(attrs or {})
+        # Only an id can be chosen: anything else (a sent value of 100,000
+        # digits, which int() refuses) chooses nothing.
+        chosen = str(value)
+        is_id = chosen.isdigit() and len(chosen) <= ID_MAX_DIGITS
         if self.localities is not None and self.localities.remote:
             attrs["data-combobox-url"] = self.search_url
             label = (
-                self.label_of(int(value))
-                if self.label_of is not None and str(value).isdigit()
+                self.label_of(int(chosen))
+                if self.label_of is not None and is_id
                 else None
             )
             if label is not None:
                 options = (
-                    f'<option value="{int(value)}" selected>'
+                    f'<option value="{int(chosen)}" selected>'
                     f"{escape(label, quote=False)}</option>"
                 )
-        elif str(value).isdigit():
-            mark = f'<option value="{int(value)}">'
+        elif is_id:
+            mark = f'<option value="{int(chosen)}">'
             options = options.replace(mark, mark[:-1] + " selected>", 1)
         if self.empty_label:
             options = (

@@ -289,6 +289,8 @@ class Notification(models.Model):
         """The page the notification leads to."""
         if self.link_name and self.link_pk is not None:
             return reverse(self.link_name, kwargs={"pk": self.link_pk})
+        if self.registration_id is None:
+            return reverse("registrations:notification_list")
         return reverse(
             "registrations:registration_detail", kwargs={"pk": self.registration_id}
         )

@@ -114,6 +114,24 @@ class NotificationTests(TodayTestCase):
         )
         self.assertEqual(response.status_code, 404)
 
+    def test_opening_an_assessments_notification_leads_to_the_assessment(self):
+        # Assessment notifications name their page (link), not a registration.
+        (notification,) = notification_services.notify_users(
+            [self.p.staff],
+            NotificationKind.RETURNED,
+            {"unit": "Công an phường Long Xuyên"},
+            link=("assessments:assessment_detail", 4242),
+        )
+        self.client.force_login(self.p.staff)
+        response = self.client.get(
+            reverse("registrations:notification_open", args=[notification.pk])
+        )
+        self.assertRedirects(
+            response,
+            reverse("assessments:assessment_detail", kwargs={"pk": 4242}),
+            fetch_redirect_response=False,
+        )
+
     def test_a_resubmission_says_it_is_one(self):
         registration = self.submit()
         services.registration_return(

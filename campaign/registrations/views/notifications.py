@@ -22,12 +22,11 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Opening a notification marks it read and leads to its registration
-    (the link in its e-mail comes here too)."""
+    """Opening a notification marks it read and leads to its page — its
+    registration, or the record it names, such as an assessment (the link in
+    its e-mail comes here too)."""
     notification = services.notification_open(user=request.user, pk=pk)
-    return redirect(
-        "registrations:registration_detail", pk=notification.registration_id
-    )
+    return redirect(notification.target_url())
 
 
 @require_POST
