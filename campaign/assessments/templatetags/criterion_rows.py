@@ -33,12 +33,17 @@ register = template.Library()
 
 ROW_TEMPLATE = "assessments/includes/assessment_criterion.html"
 
-_LOCK_ICON = mark_safe(  # noqa: S308 - a constant drawing, no data in it
+_LOCK_ICON = mark_safe(  # noqa: S308 # nosec B308 B703 - a constant drawing, no data in it
     '<svg class="lock-icon" viewBox="0 0 16 16" aria-hidden="true" '
     'focusable="false"><path fill="currentColor" d="M8 1a3 3 0 0 0-3 3v2H4a1 '
     "1 0 0 0-1 1v7a1 1 0 0 0 1 1h8a1 1 0 0 0 1-1V7a1 1 0 0 0-1-1h-1V4a3 3 0 0 "
     '0-3-3Zm-2 5V4a2 2 0 1 1 4 0v2H6Z"/></svg>'
 )
+
+
+def _joined(parts) -> SafeString:
+    """The parts one per line, each escaped unless it is already markup."""
+    return format_html_join("\n", "{}", ((part,) for part in parts if part))
 
 
 def _plain(row: AnswerRow) -> bool:
@@ -169,7 +174,7 @@ def _stored_answer(row: AnswerRow, can_answer: bool) -> SafeString:
                 linebreaksbr(answer.note, autoescape=True),
             )
         )
-    return SafeString("\n".join(parts))
+    return _joined(parts)
 
 
 def _evidence(
@@ -209,7 +214,7 @@ def _evidence(
         )
     return format_html(
         '<ul class="evidence-list list-unstyled mb-2">\n{}\n</ul>',
-        SafeString("\n".join(items)),
+        _joined(items),
     )
 
 
@@ -355,8 +360,7 @@ def criterion_html(
         parts.append(_upload(row, labels, csrf))
     if can_verify:
         parts.append(_verify(row, labels, csrf))
-    parts.append(SafeString("</div>\n</article>\n"))
-    return SafeString("\n".join(part for part in parts if part))
+    return format_html("{}\n</div>\n</article>\n", _joined(parts))
 
 
 @register.simple_tag(takes_context=True)
