@@ -29,6 +29,10 @@ from reporting.models import ReportJob
 
 register = template.Library()
 
+# On narrow screens the table keeps the report, its status and its links (the
+# report's page has the rest); the same classes as the table's head.
+_WIDE = "d-none d-lg-table-cell"
+
 _BADGE_CLASS = {
     ReportStatus.DONE: "text-bg-success",
     ReportStatus.FAILED: "text-bg-danger",
@@ -83,18 +87,22 @@ def _row(job: ReportJob, show_all: bool, whole_province: str) -> SafeString:
     as_of = f"{job.as_of:%d/%m/%Y}" if job.as_of else ""
     created = timezone.localtime(job.created_at)
     requested_by = (
-        format_html("<td>{}</td>", vn_name(job.requested_by)) if show_all else ""
+        format_html('<td class="{}">{}</td>\n', _WIDE, vn_name(job.requested_by))
+        if show_all
+        else ""
     )
     return format_html(
         '<tr>\n<th scope="row" class="fw-normal"><a href="{}">{}</a></th>\n'
-        "<td>{}</td>\n<td>{}</td>\n{}"
-        '<td><time datetime="{}">{}</time></td>\n<td>{}</td>\n'
+        '<td class="d-none d-sm-table-cell">{}</td>\n'
+        '<td class="d-none d-md-table-cell">{}</td>\n{}'
+        '<td class="{}"><time datetime="{}">{}</time></td>\n<td>{}</td>\n'
         '<td class="text-end text-nowrap">{}</td>\n</tr>\n',
         job.get_absolute_url(),
         job.title,  # type: ignore[attr-defined]
         as_of,
         job.scope_committee.short_name if job.scope_committee else whole_province,
         requested_by,
+        _WIDE,
         created.isoformat(),
         f"{created:%d/%m/%Y %H:%M}",
         report_status_badge(job),

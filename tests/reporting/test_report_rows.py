@@ -58,10 +58,11 @@ class ReportRowsTests(TestCase):
         )
         delete = reverse("reporting:report_delete", args=[self.done.public_id])
         self.assertIn(f'href="{delete}">Delete<span', row)
-        self.assertIn("<td>30/06/2023</td>", row)
-        self.assertIn("<td>Whole province</td>", row)
+        self.assertIn('<td class="d-none d-sm-table-cell">30/06/2023</td>', row)
+        self.assertIn('<td class="d-none d-md-table-cell">Whole province</td>', row)
         created = timezone.localtime(self.done.created_at)
         self.assertIn(
+            '<td class="d-none d-lg-table-cell">'
             f'<time datetime="{created.isoformat()}">{created:%d/%m/%Y %H:%M}</time>',
             row,
         )
@@ -81,15 +82,28 @@ class ReportRowsTests(TestCase):
         # Unfinished: neither downloaded nor deleted yet.
         self.assertNotIn("Download PDF", pending)
         self.assertNotIn(">Delete<", pending)
-        self.assertIn(f"<td>{self.p.committee_a.short_name}</td>", pending)
+        self.assertIn(
+            f'<td class="d-none d-md-table-cell">{self.p.committee_a.short_name}</td>',
+            pending,
+        )
         self.assertIn("2026–2030", pending)
 
     def test_the_provinces_list_names_who_asked(self):
-        row = _row_of(self.page(who="all"), self.done)
-        self.assertIn(f"<td>{vn_name(self.p.staff)}</td>", row)
-        self.assertNotIn(
-            f"<td>{vn_name(self.p.staff)}</td>", _row_of(self.page(), self.done)
+        asked = f'<td class="d-none d-lg-table-cell">{vn_name(self.p.staff)}</td>'
+        self.assertIn(asked, _row_of(self.page(who="all"), self.done))
+        self.assertNotIn(asked, _row_of(self.page(), self.done))
+
+    def test_each_cell_hides_on_a_phone_as_its_column_head_does(self):
+        html = self.page(who="all")
+        head = re.search(r"<thead>.*?</thead>", html, flags=re.S).group(0)
+        heads = re.findall(r'<th scope="col"(?: class="([^"]*)")?>', head)
+        cells = re.findall(
+            r'<t[hd](?: scope="row")?(?: class="([^"]*)")?>', _row_of(html, self.done)
         )
+        # The cells' own classes (the report's weight, the links' alignment)
+        # are not about width: only the hiding ones must match.
+        shown = [c if "d-none" in c else "" for c in cells]
+        self.assertEqual(heads, shown)
 
     def test_a_reports_page_shows_the_same_badge(self):
         self.client.force_login(self.p.staff)
