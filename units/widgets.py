@@ -40,6 +40,18 @@ SEARCH_LIMIT = 20
 QUERY_MAX_LENGTH = 100
 
 
+def prefixed_ids(values: Iterable[str], kind: str) -> list[int]:
+    """The ids of the ``"kind:id"`` values of one kind (a combobox that lists
+    two kinds of record, such as areas and organisations); anything else, or
+    an id too long to be one, is left out."""
+    ids = []
+    for value in values:
+        prefix, _sep, pk = str(value).partition(":")
+        if prefix == kind and pk.isdigit() and len(pk) < 12:
+            ids.append(int(pk))
+    return ids
+
+
 def first_in_order(queryset: QuerySet, limit: int) -> QuerySet:
     """At most ``limit`` rows of ``queryset``, in its order, without sorting
     every row it matches: any ``limit`` of them are picked unordered (a LIMIT

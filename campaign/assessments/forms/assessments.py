@@ -38,6 +38,7 @@ from units.widgets import (
     SearchableChoiceField,
     SearchableChoices,
     first_in_order,
+    prefixed_ids,
 )
 
 UNIT_MISSING = _("Choose the unit to assess.")
@@ -131,15 +132,6 @@ class YearForm(forms.Form):
         self.fields["year"].widget.attrs["data-autosubmit"] = ""
 
 
-def _ids(values: Iterable[str], prefix: str) -> list[int]:
-    ids = []
-    for value in values:
-        kind, _sep, pk = str(value).partition(":")
-        if kind == prefix and pk.isdigit() and len(pk) < 12:
-            ids.append(int(pk))
-    return ids
-
-
 class AssessableUnitChoices:
     """The units of the year — ward police, then approved registrations, then
     the unit asked for when it is not among them — as a searchable list
@@ -224,8 +216,8 @@ class AssessableUnitChoices:
 
     def options_for(self, values: Iterable[str]) -> list[Option]:
         values = [str(v) for v in values]
-        ward_police_ids = _ids(values, "wp")
-        registration_ids = _ids(values, "reg")
+        ward_police_ids = prefixed_ids(values, "wp")
+        registration_ids = prefixed_ids(values, "reg")
         options = self._options(
             self.units.ward_police.filter(pk__in=ward_police_ids)
             if ward_police_ids

@@ -39,6 +39,7 @@ from units.widgets import (
     SearchableChoiceField,
     SearchableChoices,
     first_in_order,
+    prefixed_ids,
 )
 
 ALL = "---------"
@@ -135,8 +136,8 @@ class UnitChoices:
 
     def options_for(self, values: Iterable[str]) -> list[Option]:
         values = list(values)
-        registration_ids = _ids(values, REGISTRATION_VALUE)
-        ward_police_ids = _ids(values, WARD_POLICE_VALUE)
+        registration_ids = prefixed_ids(values, REGISTRATION_VALUE)
+        ward_police_ids = prefixed_ids(values, WARD_POLICE_VALUE)
         return self._options(
             self.units.registrations.filter(pk__in=registration_ids)
             if registration_ids
@@ -179,15 +180,6 @@ class UnitChoices:
         if registration is not None:
             return registration_unit_label(registration)
         return ward_police_unit_label(ward_police) if ward_police else value
-
-
-def _ids(values: Iterable[str], kind: str) -> list[int]:
-    ids = []
-    for value in values:
-        prefix, _sep, pk = str(value).partition(":")
-        if prefix == kind and pk.isdigit() and len(pk) < 12:
-            ids.append(int(pk))
-    return ids
 
 
 class UnitField(SearchableChoiceField):

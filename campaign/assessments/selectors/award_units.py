@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from campaign.assessments.selectors.ward_police import ward_police_visible_q
 from campaign.committees import access
-from campaign.committees.access import Capability
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.models import Registration
 from campaign.registrations.selectors.registrations import registration_scope_q
@@ -37,17 +37,7 @@ def award_ward_police_scope_q(user: User) -> Q:
     force: the rule of ``ward_police_get_for_user`` (the ward, its city or
     town, or its commune-level parent is the area of one of the user's
     committees), as a filter."""
-    if not access.can(user, Capability.VIEW):
-        return Q(pk__in=[])
-    granted = access.access_for(user)
-    if granted.whole_province:
-        return Q()
-    roots = granted.committee_area_ids
-    return (
-        Q(area_id__in=roots)
-        | Q(area__parent_id__in=roots)
-        | Q(area__parent__parent_id__in=roots)
-    )
+    return ward_police_visible_q(user)
 
 
 def award_units_for_user(*, user: User) -> AwardUnits:

@@ -19,7 +19,7 @@ from units.choices import AreaKind
 from units.models import Area, Organisation
 from units.selectors import area_search, organisation_search
 from units.text import fold
-from units.widgets import Option, first_in_order
+from units.widgets import Option, first_in_order, prefixed_ids
 
 AREA = "area"
 ORGANISATION = "org"
@@ -38,15 +38,6 @@ def organisation_label(organisation: Organisation) -> str:
         f"{organisation.name} ({organisation.get_kind_display()}) — "
         f"{organisation.area.full_name}"
     )
-
-
-def _ids(values: Iterable[str], kind: str) -> list[int]:
-    ids = []
-    for value in values:
-        prefix, _sep, pk = str(value).partition(":")
-        if prefix == kind and pk.isdigit() and len(pk) < 12:
-            ids.append(int(pk))
-    return ids
 
 
 class _UnitOptions:
@@ -106,8 +97,8 @@ class RegistrableUnits(_UnitOptions):
 
     def options_for(self, values: Iterable[str]) -> list[Option]:
         values = list(values)
-        area_ids = _ids(values, AREA)
-        organisation_ids = [] if self.areas_only else _ids(values, ORGANISATION)
+        area_ids = prefixed_ids(values, AREA)
+        organisation_ids = [] if self.areas_only else prefixed_ids(values, ORGANISATION)
         return self._options(
             self._areas().filter(pk__in=area_ids) if area_ids else [],
             self._organisations().filter(pk__in=organisation_ids)
