@@ -26,9 +26,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from units.html import html_format
 
 # (value, label, group): one entry of a choice list; group "" is ungrouped.
 Option = tuple[str, str, str]
@@ -187,20 +188,20 @@ class SearchableSelect(forms.Select):
             options = searchable.displayed(chosen)
             if searchable.remote:
                 final["data-combobox-url"] = searchable.url
-        parts = [format_html('<select name="{}"{}>', name, flatatt(final))]
+        parts = [html_format('<select name="{}"{}>', name, flatatt(final))]
         empty = searchable.empty_label if searchable is not None else "---------"
         if empty is not None:
-            parts.append(format_html('<option value="">{}</option>', empty))
+            parts.append(html_format('<option value="">{}</option>', empty))
         group = ""
         for value_, label, option_group in options:
             if option_group != group:
                 if group:
                     parts.append("</optgroup>")
                 if option_group:
-                    parts.append(format_html('<optgroup label="{}">', option_group))
+                    parts.append(html_format('<optgroup label="{}">', option_group))
                 group = option_group
             parts.append(
-                format_html(
+                html_format(
                     '<option value="{}"{}>{}</option>',
                     value_,
                     mark_safe(" selected") if value_ in chosen else "",  # noqa: S308  # nosec B308 B703

@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from campaign.committees.templatetags.people import vn_name
 from reporting.choices import ReportStatus
 from reporting.models import ReportJob
+from units.html import html_format, html_join
 
 register = template.Library()
 
@@ -45,10 +45,10 @@ def report_status_badge(job: ReportJob) -> SafeString:
     """The job's status as the report pages show it: a badge, "Interrupted"
     when its worker stopped renewing the lease."""
     if job.is_stalled:
-        return format_html(
+        return html_format(
             '<span class="badge text-bg-warning">{}</span>', gettext("Interrupted")
         )
-    return format_html(
+    return html_format(
         '<span class="badge {}">{}</span>',
         _BADGE_CLASS.get(job.status, "text-bg-secondary"),
         job.get_status_display(),
@@ -56,7 +56,7 @@ def report_status_badge(job: ReportJob) -> SafeString:
 
 
 def _actions(job: ReportJob, as_of: str) -> SafeString:
-    hidden = format_html(
+    hidden = html_format(
         '<span class="visually-hidden">: {}, {}</span>',
         job.title,
         as_of,  # type: ignore[attr-defined]
@@ -64,7 +64,7 @@ def _actions(job: ReportJob, as_of: str) -> SafeString:
     links = []
     if job.status == ReportStatus.DONE:
         links.append(
-            format_html(
+            html_format(
                 '<a class="btn btn-sm btn-outline-primary" href="{}">{}{}</a>',
                 reverse("reporting:report_download", args=[job.public_id]),
                 gettext("Download PDF"),
@@ -73,25 +73,25 @@ def _actions(job: ReportJob, as_of: str) -> SafeString:
         )
     if job.may_delete:  # type: ignore[attr-defined]
         links.append(
-            format_html(
+            html_format(
                 '<a class="btn btn-sm btn-outline-danger" href="{}">{}{}</a>',
                 reverse("reporting:report_delete", args=[job.public_id]),
                 gettext("Delete"),
                 hidden,
             )
         )
-    return format_html_join("\n", "{}", ((link,) for link in links))
+    return html_join("\n", "{}", ((link,) for link in links))
 
 
 def _row(job: ReportJob, show_all: bool, whole_province: str) -> SafeString:
     as_of = f"{job.as_of:%d/%m/%Y}" if job.as_of else ""
     created = timezone.localtime(job.created_at)
     requested_by = (
-        format_html('<td class="{}">{}</td>\n', _WIDE, vn_name(job.requested_by))
+        html_format('<td class="{}">{}</td>\n', _WIDE, vn_name(job.requested_by))
         if show_all
         else ""
     )
-    return format_html(
+    return html_format(
         '<tr>\n<th scope="row" class="fw-normal"><a href="{}">{}</a></th>\n'
         '<td class="d-none d-sm-table-cell">{}</td>\n'
         '<td class="d-none d-md-table-cell">{}</td>\n{}'
@@ -115,6 +115,6 @@ def report_rows(jobs: Iterable[ReportJob], show_all: bool) -> SafeString:
     """Rows of the report list (each job described by the view: ``title``,
     ``may_delete``), with the requester's column when ``show_all``."""
     whole_province = gettext("Whole province")
-    return format_html_join(
+    return html_join(
         "", "{}", ((_row(job, bool(show_all), whole_province),) for job in jobs)
     )

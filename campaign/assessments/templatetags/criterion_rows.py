@@ -22,12 +22,12 @@ from django import template
 from django.template.context import Context
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from campaign.assessments.forms.assessments import AnswerRow
 from campaign.committees.templatetags.people import vn_name
+from units.html import html_format, html_join
 
 register = template.Library()
 
@@ -43,7 +43,7 @@ _LOCK_ICON = mark_safe(  # noqa: S308 # nosec B308 B703 - a constant drawing, no
 
 def _joined(parts) -> SafeString:
     """The parts one per line, each escaped unless it is already markup."""
-    return format_html_join("\n", "{}", ((part,) for part in parts if part))
+    return html_join("\n", "{}", ((part,) for part in parts if part))
 
 
 def _plain(row: AnswerRow) -> bool:
@@ -64,21 +64,21 @@ def _when(moment) -> str:
 def _badges(row: AnswerRow, labels: dict) -> SafeString:
     answer = row.answer
     if answer.met is None:
-        badge = format_html(
+        badge = html_format(
             '<span class="badge answer-none">{}</span>', labels["not_answered"]
         )
     elif answer.met:
-        badge = format_html(
+        badge = html_format(
             '<span class="badge answer-met"><span aria-hidden="true">✓ </span>{}</span>',
             labels["met"],
         )
     else:
-        badge = format_html(
+        badge = html_format(
             '<span class="badge answer-not-met"><span aria-hidden="true">✗ </span>{}</span>',
             labels["not_met"],
         )
     if answer.verified:
-        badge = format_html(
+        badge = html_format(
             '{}\n<span class="badge verified-badge">{} {}</span>',
             badge,
             _LOCK_ICON,
@@ -91,7 +91,7 @@ def _answer_fields(row: AnswerRow) -> SafeString:
     met, note = row.met_field, row.note_field
     form = met.field.widget.attrs.get("form", "")
     required = " required" if met.field.required else ""
-    radios = format_html_join(
+    radios = html_join(
         "\n",
         '<div class="form-check form-check-inline"><input type="radio" name="{}" '
         'value="{}" class="form-check-input" form="{}" id="{}"{}{}>'
@@ -112,7 +112,7 @@ def _answer_fields(row: AnswerRow) -> SafeString:
     )
     attrs = note.field.widget.attrs
     value = note.value()
-    return format_html(
+    return html_format(
         '<fieldset class="mb-2">\n<legend class="form-label mb-1">{}</legend>\n{}\n'
         "</fieldset>\n"
         '<div id="div_{}" class="mb-3"><label for="{}" class="form-label">{}</label>'
@@ -140,7 +140,7 @@ def _stored_answer(row: AnswerRow, can_answer: bool) -> SafeString:
     if can_answer and answer.verified:
         pk = answer.pk
         parts.append(
-            format_html(
+            html_format(
                 '<fieldset class="mb-2" disabled aria-describedby="criterion-{}-locked">\n'
                 '<legend class="form-label mb-1">{}</legend>\n'
                 '<div class="form-check form-check-inline"><input class="form-check-input" '
@@ -168,7 +168,7 @@ def _stored_answer(row: AnswerRow, can_answer: bool) -> SafeString:
         )
     if answer.note:
         parts.append(
-            format_html(
+            html_format(
                 '<p class="small mb-2"><span class="fw-semibold">{}</span> {}</p>',
                 gettext("Note on this criterion:"),
                 linebreaksbr(answer.note, autoescape=True),
@@ -182,7 +182,7 @@ def _evidence(
 ) -> SafeString:
     files = list(row.answer.evidence.all())
     if not files:
-        return format_html(
+        return html_format(
             '<p class="small text-body-secondary mb-2">{}</p>', labels["no_evidence"]
         )
     removable = can_answer and not row.answer.verified
@@ -190,7 +190,7 @@ def _evidence(
     for evidence in files:
         remove = ""
         if removable:
-            remove = format_html(
+            remove = html_format(
                 '\n<form method="post" action="{}" data-confirm="{}">{}<button '
                 'type="submit" class="btn btn-sm btn-outline-danger">{}<span '
                 'class="visually-hidden"> {}</span></button></form>',
@@ -201,7 +201,7 @@ def _evidence(
                 evidence.file_name,
             )
         items.append(
-            format_html(
+            html_format(
                 '<li class="d-flex flex-wrap align-items-center gap-2 py-1">\n'
                 '<a href="{}">{}</a>\n<span class="small text-body-secondary">({}, {})'
                 "</span>{}\n</li>",
@@ -212,7 +212,7 @@ def _evidence(
                 remove,
             )
         )
-    return format_html(
+    return html_format(
         '<ul class="evidence-list list-unstyled mb-2">\n{}\n</ul>',
         _joined(items),
     )
@@ -221,7 +221,7 @@ def _evidence(
 def _upload(row: AnswerRow, labels: dict, csrf: SafeString) -> SafeString:
     field = row.upload_form["file"]
     auto_id = field.auto_id
-    return format_html(
+    return html_format(
         '<details class="evidence-upload mb-1">\n'
         '<summary class="btn btn-sm btn-outline-primary">{}<span class="visually-hidden">'
         " — {}</span></summary>\n"
@@ -254,7 +254,7 @@ def _upload(row: AnswerRow, labels: dict, csrf: SafeString) -> SafeString:
 
 def _verify(row: AnswerRow, labels: dict, csrf: SafeString) -> SafeString:
     if row.answer.verified:
-        buttons = format_html(
+        buttons = html_format(
             '<form method="post" action="{}">{}<button type="submit" class="btn '
             'btn-sm btn-outline-secondary">{}<span class="visually-hidden"> — {}'
             "</span></button></form>",
@@ -264,7 +264,7 @@ def _verify(row: AnswerRow, labels: dict, csrf: SafeString) -> SafeString:
             row.hint,
         )
     else:
-        buttons = format_html(
+        buttons = html_format(
             '<form method="post" action="{}">{}<input type="hidden" name="met" '
             'value="1"><button type="submit" class="btn btn-sm btn-success">{}<span '
             'class="visually-hidden"> — {}</span></button></form>\n'
@@ -280,7 +280,7 @@ def _verify(row: AnswerRow, labels: dict, csrf: SafeString) -> SafeString:
             labels["verified_not_met"],
             row.hint,
         )
-    return format_html(
+    return html_format(
         '<div class="border-top pt-2 mt-2 d-flex flex-wrap gap-2 align-items-center">'
         "\n{}\n</div>",
         buttons,
@@ -297,11 +297,11 @@ def criterion_html(
 ) -> SafeString:
     """The markup of one plain row (``_plain``)."""
     answer, criterion = row.answer, row.answer.criterion
-    csrf = format_html(
+    csrf = html_format(
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
     )
     parts = [
-        format_html(
+        html_format(
             '<article class="criterion card mb-3{}" id="criterion-{}" '
             'aria-labelledby="criterion-{}-title">\n<div class="card-body">\n'
             '<div class="d-flex flex-wrap justify-content-between align-items-start '
@@ -316,7 +316,7 @@ def criterion_html(
             row.title,
             ""
             if criterion.required
-            else format_html(
+            else html_format(
                 ' <span class="badge text-bg-light border">{}</span>',
                 labels["not_required"],
             ),
@@ -326,7 +326,7 @@ def criterion_html(
     ]
     if criterion.evidence_hint:
         parts.append(
-            format_html(
+            html_format(
                 '<p class="small text-body-secondary mb-2"><span class="fw-semibold">'
                 "{}</span> {}</p>",
                 labels["evidence"],
@@ -335,7 +335,7 @@ def criterion_html(
         )
     if answer.verified:
         parts.append(
-            format_html(
+            html_format(
                 '<p class="small mb-2">{}{}</p>',
                 gettext("Verified by %(who)s on %(when)s.")
                 % {
@@ -353,14 +353,14 @@ def criterion_html(
     else:
         parts.append(_stored_answer(row, can_answer))
     parts.append(
-        format_html('<h4 class="h6 mt-3 mb-1">{}</h4>', labels["evidence_files"])
+        html_format('<h4 class="h6 mt-3 mb-1">{}</h4>', labels["evidence_files"])
     )
     parts.append(_evidence(row, labels, csrf, can_answer))
     if row.upload_form is not None:
         parts.append(_upload(row, labels, csrf))
     if can_verify:
         parts.append(_verify(row, labels, csrf))
-    return format_html("{}\n</div>\n</article>\n", _joined(parts))
+    return html_format("{}\n</div>\n</article>\n", _joined(parts))
 
 
 @register.simple_tag(takes_context=True)

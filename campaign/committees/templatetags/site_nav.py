@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from campaign.committees import access
 from campaign.committees.access import Capability
+from units.html import html_format, html_join
 
 register = template.Library()
 
@@ -154,8 +154,8 @@ def site_nav_items(context) -> SafeString:
     namespace = (match.namespace if match else "") or ""
     urls = context["site_urls"]
     user = request.user
-    current = format_html(' aria-current="{}"', "page")
-    return format_html_join(
+    current = html_format(' aria-current="{}"', "page")
+    return html_join(
         "\n",
         '<li class="nav-item"><a class="nav-link" href="{}"{}>{}</a></li>',
         (

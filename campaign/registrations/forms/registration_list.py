@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +13,7 @@ from campaign.committees.forms.localities import LocalityChoices
 from campaign.planning.choices import UnitKind
 from campaign.planning.models import Phase
 from campaign.registrations.choices import RegistrationStatus
+from units.html import html_format
 from units.widgets import SearchableChoiceField
 
 
@@ -25,15 +25,15 @@ class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         parts = [
-            format_html(
+            html_format(
                 '<select name="{}"{}>', widget["name"], flatatt(widget["attrs"])
             )
         ]
         for group, options, _index in widget["optgroups"]:
             if group:
-                parts.append(format_html('<optgroup label="{}">', group))
+                parts.append(html_format('<optgroup label="{}">', group))
             parts.extend(
-                format_html(
+                html_format(
                     '<option value="{}"{}>{}</option>',
                     option["value"],
                     flatatt(option["attrs"]),

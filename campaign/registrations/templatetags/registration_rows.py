@@ -16,10 +16,10 @@ from collections.abc import Iterable
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from campaign.registrations.models import Registration
+from units.html import html_format, html_join
 
 register = template.Library()
 
@@ -32,7 +32,7 @@ _ROW = (
     "<td>{}</td>"
     '<td class="d-none d-md-table-cell">{}</td></tr>\n'
 )
-_NEVER = format_html('<span class="{}">—</span>', "text-body-secondary")
+_NEVER = html_format('<span class="{}">—</span>', "text-body-secondary")
 
 
 def _submitted(registration: Registration) -> str | SafeString:
@@ -45,7 +45,7 @@ def _submitted(registration: Registration) -> str | SafeString:
 def registration_rows(registrations: Iterable[Registration]) -> SafeString:
     """Rows of ``selectors.registration_page`` (each with ``url``,
     ``unit_kind_label`` and ``status_label``)."""
-    return format_html_join(
+    return html_join(
         "",
         _ROW,
         (
