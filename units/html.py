@@ -1,4 +1,4 @@
-"""``html_format`` and ``html_join``: Django's ``format_html`` and
+"""``html_format``, ``html_join`` and ``html_attrs``: Django's ``format_html`` and
 ``format_html_join``, with the same escaping, for the markup the site writes
 in Python on every request (the list rows, the assessment's criteria, the
 menu, the comboboxes' options).
@@ -33,6 +33,19 @@ def html_escaped(value: Any) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return _escape(str(value))
+
+
+def html_attrs(attrs: dict[str, Any]) -> str:
+    """A tag's attributes as Django's ``attrs.html`` writes them: in their
+    order, ``True`` as the bare name, ``False`` and ``None`` left out, each
+    value escaped."""
+    out = []
+    for name, value in attrs.items():
+        if value is True:
+            out.append(f" {name}")
+        elif value is not False and value is not None:
+            out.append(f' {name}="{html_escaped(value)}"')
+    return "".join(out)
 
 
 def html_format(format_string: str, *args: Any) -> SafeString:

@@ -22,6 +22,8 @@ from django import forms, template
 from django.forms import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
+from units.html import html_attrs
+
 register = template.Library()
 
 # Django's own widgets, written here as Django's own templates write them; a
@@ -36,18 +38,6 @@ _WRITTEN_HERE = (
 )
 
 
-def _attrs(attrs: dict) -> str:
-    """As ``django/forms/widgets/attrs.html``: in order, ``True`` alone,
-    ``False`` and ``None`` left out."""
-    out = []
-    for name, value in attrs.items():
-        if value is True:
-            out.append(f" {name}")
-        elif value is not False and value is not None:
-            out.append(f' {name}="{escape(str(value))}"')
-    return "".join(out)
-
-
 def _select(field: BoundField, attrs: dict) -> str | None:
     chosen = set(field.field.widget.format_value(field.value()))
     options = []
@@ -59,7 +49,7 @@ def _select(field: BoundField, attrs: dict) -> str | None:
         options.append(
             f'<option value="{escape(key)}"{selected}>{escape(str(label))}</option>'
         )
-    return f'<select name="{escape(field.html_name)}"{_attrs(attrs)}>{"".join(options)}</select>'
+    return f'<select name="{escape(field.html_name)}"{html_attrs(attrs)}>{"".join(options)}</select>'
 
 
 def _input(field: BoundField, attrs: dict) -> str:
@@ -68,16 +58,14 @@ def _input(field: BoundField, attrs: dict) -> str:
     shown = "" if value is None else f' value="{escape(str(value))}"'
     return (
         f'<input type="{widget.input_type}" name="{escape(field.html_name)}"'  # type: ignore[attr-defined]
-        f"{shown}{_attrs(attrs)}>"
+        f"{shown}{html_attrs(attrs)}>"
     )
 
 
 def _textarea(field: BoundField, attrs: dict) -> str:
     value = field.field.widget.format_value(field.value())
     text = escape(str(value)) if value else ""
-    return (
-        f'<textarea name="{escape(field.html_name)}"{_attrs(attrs)}>\n{text}</textarea>'
-    )
+    return f'<textarea name="{escape(field.html_name)}"{html_attrs(attrs)}>\n{text}</textarea>'
 
 
 @register.filter
