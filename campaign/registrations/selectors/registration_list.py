@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -178,26 +179,41 @@ def quota_table_kept(*, year: int, programme: Programme | None) -> QuotaTable:
     )
 
 
+class RegistrationRow(NamedTuple):
+    """One row of the list, as it is shown: the labels in the active
+    language, the committee's short name and the row's link."""
+
+    pk: int
+    unit_name: str
+    unit_kind_label: str
+    year: int
+    committee_name: str
+    contact_name: str
+    status_label: str
+    submitted_at: datetime.datetime | None
+    url: str
+
+
 # What a row of the list shows: the page query reads only these columns.
 LIST_COLUMNS = (
     "pk",
     "unit_name",
     "unit_kind",
     "year",
+    "committee__short_name",
     "contact_name",
     "status",
     "submitted_at",
-    "committee__short_name",
 )
 
 
 def registration_page(
     queryset: QuerySet[Registration], *, start: int, stop: int
-) -> list[Registration]:
+) -> list[RegistrationRow]:
     """Rows ``start``..``stop`` of ``queryset``, in its order, with their
-    committee: one query, a "deferred join". Each row also gets
-    ``unit_kind_label`` and ``status_label`` (read once, not per row through
-    ``get_FOO_display``, which re-hashes every translated choice label).
+    committee's name: one query, a "deferred join", read as plain values
+    (building 50 registrations and 50 committees cost a tenth of the page).
+    The kind and status labels are translated once, not per row.
 
     The page is chosen on the registration table alone (sort and LIMIT over
     narrow rows), and only its rows are joined. Joining first, as a plain
@@ -213,11 +229,10 @@ def registration_page(
     """
     ordering = queryset.query.order_by or Registration._meta.ordering or ()
     chosen = queryset.values("pk")[start:stop]
-    rows = list(
+    values = (
         Registration.objects.filter(pk__in=chosen)
-        .select_related("committee")
-        .only(*LIST_COLUMNS)
         .order_by(*ordering)
+        .values_list(*LIST_COLUMNS)
     )
     kinds = {k.value: str(k.label) for k in UnitKind}
     statuses = {s.value: str(s.label) for s in RegistrationStatus}
@@ -225,12 +240,29 @@ def registration_page(
     # in per row: reverse() per row cost about 2 ms a page.
     placeholder = "2147483647"
     detail_url = reverse("registrations:registration_detail", args=[placeholder])
-    for row in rows:
-        # Labels and link for the template, set on the row (not fields of the model).
-        row.unit_kind_label = kinds.get(row.unit_kind, row.unit_kind)  # type: ignore[attr-defined]
-        row.status_label = statuses.get(row.status, row.status)  # type: ignore[attr-defined]
-        row.url = detail_url.replace(placeholder, str(row.pk))  # type: ignore[attr-defined]
-    return rows
+    return [
+        RegistrationRow(
+            pk,
+            unit_name,
+            kinds.get(kind, kind),
+            year,
+            committee_name,
+            contact_name,
+            statuses.get(status, status),
+            submitted_at,
+            detail_url.replace(placeholder, str(pk)),
+        )
+        for (
+            pk,
+            unit_name,
+            kind,
+            year,
+            committee_name,
+            contact_name,
+            status,
+            submitted_at,
+        ) in values
+    ]
 
 
 EXPORT_FIELDS = (

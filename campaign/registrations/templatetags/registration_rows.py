@@ -18,7 +18,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from campaign.registrations.models import Registration
+from campaign.registrations.selectors.registration_list import RegistrationRow
 from units.html import html_format, html_join
 
 register = template.Library()
@@ -35,30 +35,29 @@ _ROW = (
 _NEVER = html_format('<span class="{}">—</span>', "text-body-secondary")
 
 
-def _submitted(registration: Registration) -> str | SafeString:
-    if registration.submitted_at is None:
+def _submitted(row: RegistrationRow) -> str | SafeString:
+    if row.submitted_at is None:
         return _NEVER
-    return f"{timezone.localtime(registration.submitted_at):%d/%m/%Y}"
+    return f"{timezone.localtime(row.submitted_at):%d/%m/%Y}"
 
 
 @register.simple_tag
-def registration_rows(registrations: Iterable[Registration]) -> SafeString:
-    """Rows of ``selectors.registration_page`` (each with ``url``,
-    ``unit_kind_label`` and ``status_label``)."""
+def registration_rows(rows: Iterable[RegistrationRow]) -> SafeString:
+    """Rows of ``selectors.registration_page``."""
     return html_join(
         "",
         _ROW,
         (
             (
-                row.url,  # type: ignore[attr-defined]
+                row.url,
                 row.unit_name,
-                row.unit_kind_label,  # type: ignore[attr-defined]
+                row.unit_kind_label,
                 row.year,
-                row.committee.short_name,
+                row.committee_name,
                 row.contact_name,
-                row.status_label,  # type: ignore[attr-defined]
+                row.status_label,
                 _submitted(row),
             )
-            for row in registrations
+            for row in rows
         ),
     )
