@@ -299,12 +299,16 @@ def assessment_timeline(*, assessment: Assessment) -> list[TimelineEntry]:
 
 
 def assessment_recognition(*, assessment: Assessment) -> Recognition | None:
-    """The recognition made on this assessment, if any (one query; none
-    before it is accepted: only an accepted assessment can be recognised,
-    and acceptance is final)."""
+    """The recognition made on this assessment, if any: none before it is
+    accepted (only an accepted assessment can be recognised, and acceptance
+    is final); read with the assessment when the page's read joined it
+    (``PAGE_RELATED``), else one query."""
     if assessment.status != AssessmentStatus.ACCEPTED:
         return None
-    return Recognition.objects.filter(assessment_id=assessment.pk).first()
+    try:
+        return assessment.recognition
+    except Recognition.DoesNotExist:
+        return None
 
 
 # --- Starting an assessment ---------------------------------------------------------
