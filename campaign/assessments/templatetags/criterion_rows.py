@@ -25,13 +25,15 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from campaign.assessments.forms.assessments import AnswerRow
+from campaign.assessments.forms.assessments import AnswerRow, EvidenceForm
 from campaign.committees.templatetags.people import vn_name
 from units.html import html_format, html_join
 
 register = template.Library()
 
 ROW_TEMPLATE = "assessments/includes/assessment_criterion.html"
+# What the evidence field accepts, as ``EvidenceForm`` says.
+EVIDENCE_ACCEPT = EvidenceForm.base_fields["file"].widget.attrs.get("accept", "")
 
 _LOCK_ICON = mark_safe(  # noqa: S308 # nosec B308 B703 - a constant drawing, no data in it
     '<svg class="lock-icon" viewBox="0 0 16 16" aria-hidden="true" '
@@ -54,7 +56,7 @@ def _plain(row: AnswerRow) -> bool:
         row.met_options is None or row.met_field.errors or row.note_field.errors
     ):
         return False
-    return row.upload_form is None or not row.upload_form.errors
+    return row.posted_upload is None or not row.posted_upload.errors
 
 
 def _when(moment) -> str:
@@ -219,8 +221,11 @@ def _evidence(
 
 
 def _upload(row: AnswerRow, labels: dict, csrf: SafeString) -> SafeString:
-    field = row.upload_form["file"]
-    auto_id = field.auto_id
+    # The field of an empty ``EvidenceForm`` (prefix ``ev<answer id>``),
+    # written without building the form.
+    html_name = f"{row.upload_prefix}-file"
+    auto_id = f"id_{html_name}"
+    label = labels["upload_label"] % {"code": row.answer.criterion.code}
     return html_format(
         '<details class="evidence-upload mb-1">\n'
         '<summary class="btn btn-sm btn-outline-primary">{}<span class="visually-hidden">'
@@ -240,13 +245,13 @@ def _upload(row: AnswerRow, labels: dict, csrf: SafeString) -> SafeString:
         csrf,
         auto_id,
         auto_id,
-        field.label,
-        field.html_name,
-        field.field.widget.attrs.get("accept", ""),
+        label,
+        html_name,
+        EVIDENCE_ACCEPT,
         auto_id,
         auto_id,
         auto_id,
-        field.help_text,
+        labels["upload_help"],
         labels["attach"],
         row.hint,
     )
@@ -356,7 +361,7 @@ def criterion_html(
         html_format('<h4 class="h6 mt-3 mb-1">{}</h4>', labels["evidence_files"])
     )
     parts.append(_evidence(row, labels, csrf, can_answer))
-    if row.upload_form is not None:
+    if row.takes_upload:
         parts.append(_upload(row, labels, csrf))
     if can_verify:
         parts.append(_verify(row, labels, csrf))

@@ -29,6 +29,7 @@ from campaign.assessments.forms.assessments import (
     ReturnForm,
     VerifyForm,
     YearForm,
+    evidence_help,
     met_options,
     met_value,
     registration_key,
@@ -243,6 +244,9 @@ def _row_labels() -> dict[str, str]:
         "release": gettext("Release"),
         "verified_met": gettext("Verified: met"),
         "verified_not_met": gettext("Verified: not met"),
+        # The evidence form's field, as ``EvidenceForm`` labels it.
+        "upload_label": gettext("Add an evidence file to criterion %(code)s"),
+        "upload_help": evidence_help(),
     }
 
 
@@ -288,13 +292,9 @@ def _rows(assessment: Assessment, groups, *, answers_form, upload, conflict) -> 
                         sent_note.strip() != answer.note
                     )
                 if not answer.verified:
-                    row.upload_form = (
-                        upload_form
-                        if answer.pk == upload_pk
-                        else EvidenceForm(
-                            prefix=f"ev{answer.pk}", code=answer.criterion.code
-                        )
-                    )
+                    row.takes_upload = True
+                    if answer.pk == upload_pk:
+                        row.posted_upload = upload_form
             rows.append(row)
         shown.append((group.group, rows))
     return shown
