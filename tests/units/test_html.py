@@ -68,3 +68,25 @@ class HtmlFormatTests(SimpleTestCase):
     def test_join_of_no_rows_is_empty_markup(self):
         self.assertEqual(html_join("\n", "<li>{}</li>", []), "")
         self.assertIsInstance(html_join("\n", "<li>{}</li>", iter(())), SafeString)
+
+    def test_attributes_are_written_as_djangos_attrs_template_writes_them(self):
+        from django.forms.renderers import DjangoTemplates
+
+        from units.html import html_attrs
+
+        attrs = {
+            "id": "id_q",
+            "class": "form-control",
+            "placeholder": gettext_lazy("Search"),
+            "data-x": mark_safe("<b>&"),
+            "required": True,
+            "disabled": False,
+            "maxlength": 100,
+        }
+        django = DjangoTemplates().render(
+            "django/forms/widgets/attrs.html", {"widget": {"attrs": attrs}}
+        )
+        # The renderer strips its output's ends: so is the leading space here.
+        self.assertEqual(html_attrs(attrs).strip(), django)
+        # None is left out (Django's template would write "None").
+        self.assertEqual(html_attrs({"title": None, "id": "x"}), ' id="x"')

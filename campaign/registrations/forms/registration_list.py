@@ -31,7 +31,7 @@ class QuickSelect(forms.Select):
             html_format(
                 '<select name="{}"{}>',
                 name,
-                SafeString(html_attrs(self.build_attrs(self.attrs, attrs))),
+                html_attrs(self.build_attrs(self.attrs, attrs)),
             )
         ]
         has_selected = False
