@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cached_property
 
 from django import forms
@@ -382,10 +383,12 @@ class AnswerRow:
     verify_url: str = ""
     unverify_url: str = ""
 
+    # The empty evidence form, once ``upload_form`` has made it.
+    _empty_upload: forms.Form | None = dataclass_field(default=None, repr=False)
+
     @property
     def upload_prefix(self) -> str:
-        """The prefix of the row's evidence form (``ev<answer id>``)."""
-        return f"ev{self.answer.pk}"
+        return evidence_prefix(self.answer.pk)
 
     @property
     def upload_form(self) -> forms.Form | None:
@@ -394,11 +397,13 @@ class AnswerRow:
         nothing were a tenth of the page)."""
         if not self.takes_upload:
             return None
-        if self.posted_upload is None:
-            self.posted_upload = EvidenceForm(
+        if self.posted_upload is not None:
+            return self.posted_upload
+        if self._empty_upload is None:
+            self._empty_upload = EvidenceForm(
                 prefix=self.upload_prefix, code=self.answer.criterion.code
             )
-        return self.posted_upload
+        return self._empty_upload
 
 
 @dataclass(frozen=True)
@@ -497,6 +502,16 @@ def evidence_help() -> str:
     )
 
 
+# The evidence field's label on a criterion, and the files it offers to pick.
+EVIDENCE_LABEL = _("Add an evidence file to criterion %(code)s")
+EVIDENCE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx"
+
+
+def evidence_prefix(answer_pk: int) -> str:
+    """The prefix of an answer's evidence form (``ev<answer id>``)."""
+    return f"ev{answer_pk}"
+
+
 class EvidenceForm(StrictForm):
     """One evidence file for one criterion (checked by the service, by its
     content, like every upload)."""
@@ -504,7 +519,7 @@ class EvidenceForm(StrictForm):
     file = forms.FileField(
         label=_("Add an evidence file"),
         max_length=None,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
         error_messages={"required": _("Choose the file to attach.")},
     )
 
@@ -512,9 +527,7 @@ class EvidenceForm(StrictForm):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = evidence_help()
         if code:
-            self.fields["file"].label = _(
-                "Add an evidence file to criterion %(code)s"
-            ) % {"code": code}
+            self.fields["file"].label = EVIDENCE_LABEL % {"code": code}
 
 
 class VerifyForm(StrictForm):

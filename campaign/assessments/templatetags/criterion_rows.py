@@ -25,15 +25,13 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from campaign.assessments.forms.assessments import AnswerRow, EvidenceForm
+from campaign.assessments.forms.assessments import EVIDENCE_ACCEPT, AnswerRow
 from campaign.committees.templatetags.people import vn_name
 from units.html import html_format, html_join
 
 register = template.Library()
 
 ROW_TEMPLATE = "assessments/includes/assessment_criterion.html"
-# What the evidence field accepts, as ``EvidenceForm`` says.
-EVIDENCE_ACCEPT = EvidenceForm.base_fields["file"].widget.attrs.get("accept", "")
 
 _LOCK_ICON = mark_safe(  # noqa: S308 # nosec B308 B703 - a constant drawing, no data in it
     '<svg class="lock-icon" viewBox="0 0 16 16" aria-hidden="true" '

@@ -21,6 +21,7 @@ from campaign import uploads
 from campaign.assessments.choices import AssessmentStatus
 from campaign.assessments.forms.assessments import (
     AUTHORITIES,
+    EVIDENCE_LABEL,
     AnswerRow,
     AnswersForm,
     AssessmentCreateForm,
@@ -30,6 +31,7 @@ from campaign.assessments.forms.assessments import (
     VerifyForm,
     YearForm,
     evidence_help,
+    evidence_prefix,
     met_options,
     met_value,
     registration_key,
@@ -245,7 +247,7 @@ def _row_labels() -> dict[str, str]:
         "verified_met": gettext("Verified: met"),
         "verified_not_met": gettext("Verified: not met"),
         # The evidence form's field, as ``EvidenceForm`` labels it.
-        "upload_label": gettext("Add an evidence file to criterion %(code)s"),
+        "upload_label": str(EVIDENCE_LABEL),
         "upload_help": evidence_help(),
     }
 
@@ -458,7 +460,7 @@ def evidence_upload(request: HttpRequest, pk: int, answer_pk: int) -> HttpRespon
     form = EvidenceForm(
         request.POST,
         request.FILES,
-        prefix=f"ev{answer.pk}",
+        prefix=evidence_prefix(answer.pk),
         code=answer.criterion.code,
     )
     if _upload_valid(request, form):
