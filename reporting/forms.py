@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaign.committees import kept
 from campaign.committees.access import Actor
 from campaign.committees.models import SteeringCommittee
 from campaign.forms import StrictForm
-from reporting.scope_choices import ReportScopeChoices
+from reporting.scope_choices import SCOPE_STAMPED, ReportScopeChoices
 from reporting.selectors import PhaseChoice, phase_choices
 from units.widgets import SearchableChoiceField
 
@@ -30,7 +31,8 @@ class CommitteeChoiceField(SearchableChoiceField):
         super().__init__(coerce=int, empty_value=None, **kwargs)
 
     def set_user(self, user: Actor, *, empty_label: str | None) -> None:
-        self.source = ReportScopeChoices(user=user)
+        # Its first entries kept between requests (one stamp query).
+        self.source = ReportScopeChoices(user=user, stamp=kept.Stamp(SCOPE_STAMPED))
         self.set_source(
             self.source, url=reverse("reporting:scope_search"), empty_label=empty_label
         )

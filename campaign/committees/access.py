@@ -133,9 +133,12 @@ def access_for(user: Reader) -> Access:
     else:
         grants = tuple(
             CommitteeGrant(committee_id=c_id, level=level, area_id=area_id, role=role)
-            for c_id, level, area_id, role in Membership.objects.filter(
-                user=user
-            ).values_list(
+            # Unordered: the memberships' default order joins the user and
+            # the committee's own order, a quarter of this query's cost in
+            # Python, for grants whose order nothing reads.
+            for c_id, level, area_id, role in Membership.objects.filter(user=user)
+            .order_by()
+            .values_list(
                 "committee_id", "committee__level", "committee__area_id", "role"
             )
         )
@@ -153,6 +156,18 @@ def forget(user: User) -> None:
     """Drop the cached access after the user's memberships changed."""
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
+
+
+def scope_key(user: Reader) -> str:
+    """The user's scope as a name, for values kept per scope: ``province``,
+    their committees' ids, or ``none``. Two users with the same name see the
+    same committees and records."""
+    granted = access_for(user)
+    if granted.whole_province:
+        return "province"
+    if not granted.grants:
+        return "none"
+    return ",".join(str(pk) for pk in sorted(granted.committee_ids))
 
 
 def can(user: Reader, capability: str) -> bool:

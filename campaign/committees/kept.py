@@ -7,6 +7,9 @@ key. The audit trail is always worth naming: every service writes an entry
 when it changes or deletes a record, so a change the other tables cannot
 show (an edit of an older row) still moves the stamp.
 
+A page that keeps several values reads the stamp once: a ``Stamp`` made for
+the request is read on first use and passed to each ``kept_value``.
+
 A kept value is used while the stamp is the same and it is younger than
 ``DASHBOARD_CACHE_SECONDS`` (300 s by default; 0 turns the keeping off). It
 is shared by everyone who asks with the same ``parts``: keep only what does
@@ -65,6 +68,28 @@ def data_stamp(stamped: Stamped) -> str:
     return "|".join(str(value) for value in row)
 
 
+class Stamp:
+    """The stamp of ``stamped``, read once, on first use: the values one page
+    keeps under the same tables cost one stamp query, not one each. Made for
+    one request's reads; a stamp read before a write does not see it."""
+
+    def __init__(self, stamped: Stamped) -> None:
+        self.stamped = tuple(stamped)
+        self._value: str | None = None
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            self._value = data_stamp(self.stamped)
+        return self._value
+
+    def covers(self, *models: type[Model]) -> bool:
+        """Whether the stamp moves with each of ``models`` (it names its
+        table): what a value is made of must be covered by its stamp."""
+        named = {model for model, _when in self.stamped}
+        return all(model in named for model in models)
+
+
 def cache_call(method: Callable[..., Any], *args: Any) -> Any:
     """A cache operation that cannot take the page down: with the cache
     unreachable (Redis restarting) the value is made in the request."""
@@ -76,23 +101,36 @@ def cache_call(method: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
-def kept_value(parts: tuple, make: Callable[[], T], *, stamped: Stamped) -> T:
+def kept_value(
+    parts: tuple,
+    make: Callable[[], T],
+    *,
+    stamped: Stamped | None = None,
+    stamp: Stamp | None = None,
+) -> T:
     """``make()``, or what it made before for the same ``parts`` (and
-    language) on data with today's stamp of ``stamped``, less than
-    ``kept_seconds()`` ago."""
+    language) on data with today's stamp of ``stamped`` (or the ``Stamp``
+    ``stamp`` already made for the request), less than ``kept_seconds()``
+    ago."""
     seconds = kept_seconds()
     if seconds <= 0:
         return make()
+    if stamp is None:
+        if stamped is None:
+            raise TypeError("kept_value needs stamped or stamp")
+        stamp = Stamp(stamped)
     raw = "|".join(str(p) for p in (translation.get_language(), *parts))
     key = "kept:" + hashlib.sha256(raw.encode()).hexdigest()
-    stamp = data_stamp(stamped)
+    # Read before the value is made: a change made meanwhile then moves the
+    # stamp past the one the value is kept under, never the other way round.
+    current = stamp.value
     now = timezone.now()
     entry = cache_call(cache.get, key)
     if entry is not None:
         kept_stamp, made_at, value = entry
         age: datetime.timedelta = now - made_at
-        if kept_stamp == stamp and age.total_seconds() <= seconds:
+        if kept_stamp == current and age.total_seconds() <= seconds:
             return cast(T, value)
     value = make()
-    cache_call(cache.set, key, (stamp, now, value), KEEP_SECONDS)
+    cache_call(cache.set, key, (current, now, value), KEEP_SECONDS)
     return value

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from campaign.committees import kept
+from campaign.committees.models import AuditEntry
 from campaign.planning.choices import ProgrammeKind
 from campaign.planning.models import Phase, Programme
 
@@ -42,6 +44,21 @@ def phases_of(programme: Programme | None) -> list[Phase]:
     if programme is None:
         return []
     return list(Phase.objects.filter(plan_id=programme.plan_id).order_by("start_year"))
+
+
+def every_phase(*, stamp: kept.Stamp | None = None) -> list[Phase]:
+    """Every plan's phases, oldest first (one query). With ``stamp`` (a
+    page's ``kept.Stamp`` naming the phases and the audit trail, which the
+    reference data's loading writes) they are kept between requests."""
+    if stamp is None:
+        return _every_phase()
+    if not stamp.covers(Phase, AuditEntry):
+        raise ValueError("the stamp must name the phases and the audit trail")
+    return kept.kept_value(("every-phase",), _every_phase, stamp=stamp)
+
+
+def _every_phase() -> list[Phase]:
+    return list(Phase.objects.order_by("start_year", "end_year", "pk"))
 
 
 def phase_for_year(phases: list[Phase], year: int) -> Phase | None:

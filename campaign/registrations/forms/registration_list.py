@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from campaign.committees import kept
 from campaign.committees.forms.localities import LocalityChoices
 from campaign.planning.choices import UnitKind
-from campaign.planning.models import Phase
+from campaign.planning.selectors.periods import every_phase
 from campaign.registrations.choices import RegistrationStatus
 from units.html import html_attrs, html_format
 from units.widgets import SearchableChoiceField
@@ -68,6 +69,8 @@ class RegistrationFilterForm(forms.Form):
     phase and year validated against them. The locality list grows with the
     data: a chosen locality is checked against the user's scope (one query),
     and rendering reads at most ``COMBOBOX_REMOTE_THRESHOLD`` + 1 committees.
+    With ``stamp`` (``registration_list_stamp()``) the phases and the
+    locality list's first entries are kept between requests under it.
     """
 
     q = forms.CharField(
@@ -115,9 +118,15 @@ class RegistrationFilterForm(forms.Form):
         help_text=_("The registering committee, with the committees under it."),
     )
 
-    def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        user: AbstractBaseUser | AnonymousUser,
+        stamp: kept.Stamp | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        phases = list(Phase.objects.order_by("start_year", "end_year", "pk"))
+        phases = every_phase(stamp=stamp)
         # Kept for the view: the current year is read from them, not again.
         self.phases = phases
         self.fields["phase"].choices = [
@@ -133,7 +142,7 @@ class RegistrationFilterForm(forms.Form):
         # first. With thousands of committees (a national database) only the
         # chosen one is written and the combobox searches the rest.
         self.fields["locality"].set_source(
-            LocalityChoices(user=user),
+            LocalityChoices(user=user, stamp=stamp),
             url=reverse("committees:committee_search"),
             empty_label=_("All localities"),
         )

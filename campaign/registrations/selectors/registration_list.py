@@ -96,12 +96,22 @@ def registration_counts(queryset: QuerySet[Registration]) -> dict[str, int]:
 
 
 # The tables the list's counts are made of: the registrations, their workflow
-# steps (every change of status) and the audit trail (every other change).
+# steps (every change of status) and the audit trail (every other change);
+# and those of its filter form's phases and localities, kept under the same
+# stamp (``registration_list_stamp``).
 COUNTS_STAMPED = (
     (Registration, "updated_at"),
     (RegistrationTransition, "at"),
+    (SteeringCommittee, None),
+    (Phase, None),
     (AuditEntry, "at"),
 )
+
+
+def registration_list_stamp() -> kept.Stamp:
+    """The stamp of one request of the list (or its export): its counts, its
+    filter form's phases and localities kept under one stamp query."""
+    return kept.Stamp(COUNTS_STAMPED)
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,7 @@ def registration_list_figures(
     filters: dict,
     phases: Sequence[Phase],
     chosen_year: int | None,
+    stamp: kept.Stamp | None = None,
 ) -> ListFigures:
     """``registration_counts(queryset)`` and the quota table of the chosen
     year (by default the plan's current year), kept between requests while
@@ -134,15 +145,10 @@ def registration_list_figures(
     (the filter form's): the kept figures are named by the user's scope (the
     whole province, or their committees), the filters, the chosen year and
     today's date, so nobody is ever shown counts made on someone else's
-    scope, and a new year starts with its own quotas.
+    scope, and a new year starts with its own quotas. ``stamp``: the
+    request's ``registration_list_stamp()``, shared with its filter form.
     """
-    granted = access.access_for(user)
-    if not access.can(user, Capability.VIEW):
-        scope = "none"
-    elif granted.whole_province:
-        scope = "province"
-    else:
-        scope = ",".join(str(pk) for pk in sorted(granted.committee_ids))
+    scope = access.scope_key(user) if access.can(user, Capability.VIEW) else "none"
     named = tuple(sorted((key, str(value)) for key, value in filters.items()))
     day = today()
 
@@ -163,7 +169,7 @@ def registration_list_figures(
     return kept.kept_value(
         ("registration-list", scope, named, chosen_year, day.isoformat()),
         make,
-        stamped=COUNTS_STAMPED,
+        stamp=stamp or registration_list_stamp(),
     )
 
 

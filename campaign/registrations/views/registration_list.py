@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from campaign import exports
-from campaign.committees import access
+from campaign.committees import access, kept
 from campaign.committees.access import Capability
 from campaign.registrations.choices import RegistrationStatus
 from campaign.registrations.forms.registration_list import RegistrationFilterForm
@@ -43,10 +43,12 @@ class RegistrationPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
-def _filtered(request: HttpRequest) -> tuple[RegistrationFilterForm, QuerySet]:
+def _filtered(
+    request: HttpRequest, stamp: kept.Stamp
+) -> tuple[RegistrationFilterForm, QuerySet]:
     """The filter form bound to the query string, and the user's registrations
     narrowed by it (none when the filters are invalid)."""
-    form = RegistrationFilterForm(request.GET, user=request.user)
+    form = RegistrationFilterForm(request.GET, user=request.user, stamp=stamp)
     registrations = registration_list_for_user(user=request.user)
     if form.is_valid():
         registrations = selectors.registration_filter(registrations, **form.filters())
@@ -58,7 +60,9 @@ def _filtered(request: HttpRequest) -> tuple[RegistrationFilterForm, QuerySet]:
 @require_GET
 def registration_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW)
-    form, registrations = _filtered(request)
+    # One stamp query for everything the page keeps: counts, phases, localities.
+    stamp = selectors.registration_list_stamp()
+    form, registrations = _filtered(request, stamp)
     valid = form.is_valid()
     figures = selectors.registration_list_figures(
         registrations,
@@ -66,6 +70,7 @@ def registration_list(request: HttpRequest) -> HttpResponse:
         filters=form.filters() if valid else {"invalid": True},
         phases=form.phases,
         chosen_year=form.cleaned_data.get("year") if valid else None,
+        stamp=stamp,
     )
     counts = figures.counts
     paginator = RegistrationPaginator(registrations, REGISTRATIONS_PER_PAGE)
@@ -117,7 +122,7 @@ def registration_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list (same query string as the list page, every page) as
     CSV (UTF-8 with BOM, streamed) or XLSX."""
     access.require(request.user, Capability.VIEW)
-    _form, registrations = _filtered(request)
+    _form, registrations = _filtered(request, selectors.registration_list_stamp())
     # Labels are read now, in the request's language: a streamed body is
     # produced after the view has returned.
     header = _export_header()
