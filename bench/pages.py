@@ -226,7 +226,21 @@ class DataSet:
         _check_name(self.name)
         if reuse and self.json_path.exists() and _database_exists(self.name):
             self.info = json.loads(self.json_path.read_text(encoding="utf-8"))
-            log(f"{self.scale}: reusing {self.name}")
+            log(f"{self.scale}: reusing {self.name} (migrated to today's models)")
+            # A database built by an older checkout lacks today's migrations
+            # (a new index, say): the pages would run on another schema.
+            subprocess.run(
+                [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"],
+                cwd=ROOT,
+                env={
+                    **os.environ,
+                    "DATABASE_URL": self.url,
+                    "SECRET_KEY": SECRET_KEY,
+                    "DEBUG": "false",
+                    "ALLOWED_HOSTS": HOST,
+                },
+                check=True,
+            )
             return
         JSON_DIR.mkdir(parents=True, exist_ok=True)
         log(f"{self.scale}: building {self.name} (bench/national_data.py)")

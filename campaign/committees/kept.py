@@ -90,6 +90,22 @@ class Stamp:
         return all(model in named for model in models)
 
 
+class ReadStamp(Stamp):
+    """A stamp that ``read()`` makes from one record's own marks (its version,
+    its last change), not from whole tables: a value about one record is
+    then kept while that record is unchanged, whatever else is written."""
+
+    def __init__(self, read: Callable[[], str]) -> None:
+        super().__init__(())
+        self._read = read
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            self._value = self._read()
+        return self._value
+
+
 def cache_call(method: Callable[..., Any], *args: Any) -> Any:
     """A cache operation that cannot take the page down: with the cache
     unreachable (Redis restarting) the value is made in the request."""

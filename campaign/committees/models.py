@@ -250,6 +250,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["action", "-at"]),
             models.Index(fields=["subject_user", "-at"]),
             models.Index(fields=["actor", "-at"]),
+            # An assessment's history (its page's timeline and kept stamp).
+            models.Index(fields=["link_pk", "link_name"], name="audit_link_idx"),
         ]
 
     def __str__(self) -> str:

@@ -23,10 +23,12 @@ from django.utils.translation import gettext
 from campaign.assessments.choices import AssessmentStatus
 from campaign.assessments.models import Assessment, AssessmentTransition, Recognition
 from campaign.assessments.selectors.assessments import (
+    AnswerGroup,
+    assessment_answer_groups,
     assessment_scope_q,
     with_row_counts,
 )
-from campaign.committees import access
+from campaign.committees import access, kept
 from campaign.committees.choices import AuditAction
 from campaign.committees.models import AuditEntry
 from campaign.registrations.models import Registration
@@ -270,21 +272,37 @@ _STEP_ACTIONS = frozenset(
 )
 
 
+# The audit trail's link to an assessment (``services.assessments._record``).
+ASSESSMENT_LINK = "assessments:assessment_detail"
+# What ``vn_name`` writes of an actor.
+_ACTOR_NAME = ("actor__first_name", "actor__last_name", "actor__username")
+
+
 def assessment_timeline(*, assessment: Assessment) -> list[TimelineEntry]:
     """Everything that happened to the assessment, oldest first: its workflow
     steps with their actors and reasons, and every other change the audit
     trail recorded for it — answers saved, evidence added or removed,
     criteria verified or released, the recognition (two queries)."""
+    # Only the columns the page shows: the audit entries' changes (JSON,
+    # decoded row by row) and the actors' other columns cost more to compile,
+    # read and build than everything the timeline writes.
     entries = [
         TimelineEntry(at=step.at, actor=step.actor, step=step)
-        for step in assessment.transitions.select_related("actor")
+        for step in assessment.transitions.select_related("actor").only(
+            "assessment_id",
+            "at",
+            "from_status",
+            "to_status",
+            "reason",
+            "actor_id",
+            *_ACTOR_NAME,
+        )
     ]
     recorded = (
-        AuditEntry.objects.filter(
-            link_name="assessments:assessment_detail", link_pk=assessment.pk
-        )
+        AuditEntry.objects.filter(link_name=ASSESSMENT_LINK, link_pk=assessment.pk)
         .exclude(action__in=_STEP_ACTIONS)
         .select_related("actor")
+        .only("at", "action", "note", "actor_id", *_ACTOR_NAME)
     )
     entries += [
         TimelineEntry(
@@ -296,6 +314,46 @@ def assessment_timeline(*, assessment: Assessment) -> list[TimelineEntry]:
         for entry in recorded
     ]
     return sorted(entries, key=lambda e: e.at)
+
+
+@dataclass(frozen=True)
+class AssessmentPageData:
+    """What the assessment's page reads besides the assessment itself: its
+    answers by group (with their criteria, evidence and verifiers) and its
+    timeline."""
+
+    groups: list[AnswerGroup]
+    timeline: list[TimelineEntry]
+
+
+def assessment_page_data(*, assessment: Assessment) -> AssessmentPageData:
+    """``assessment_answer_groups`` and ``assessment_timeline`` (four queries),
+    kept between requests while the assessment has not changed: every answer
+    saved, criterion verified or released and workflow step raises its
+    ``version``, and evidence added or removed — which does not — writes an
+    audit entry about it, so the newest such entry is part of the stamp (one
+    index lookup). ``assessment`` must have been read through the user's
+    scope (``assessment_get_for_user``): what is kept is about that one
+    assessment, whoever may open it. A verifier renamed meanwhile shows
+    within ``DASHBOARD_CACHE_SECONDS``."""
+
+    def read_stamp() -> str:
+        newest = (
+            AuditEntry.objects.filter(link_pk=assessment.pk, link_name=ASSESSMENT_LINK)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return f"{assessment.version}|{assessment.updated_at.isoformat()}|{newest}"
+
+    return kept.kept_value(
+        ("assessment-page", assessment.pk),
+        lambda: AssessmentPageData(
+            groups=assessment_answer_groups(assessment=assessment),
+            timeline=assessment_timeline(assessment=assessment),
+        ),
+        stamp=kept.ReadStamp(read_stamp),
+    )
 
 
 def assessment_recognition(*, assessment: Assessment) -> Recognition | None:

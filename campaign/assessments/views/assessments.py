@@ -313,7 +313,8 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    groups = assessment_answer_groups(assessment=assessment)
+    data = pages.assessment_page_data(assessment=assessment)
+    groups = data.groups
     answers = [answer for group in groups for answer in group.answers]
     count_answers(assessment, answers)
     answering = services.can_answer(user=user, assessment=assessment)
@@ -352,7 +353,7 @@ def _detail(
             "can_verify": services.can_verify(user=user, assessment=assessment),
             "actions": services.allowed_actions(user=user, assessment=assessment),
             "return_form": return_form or ReturnForm(),
-            "timeline": pages.assessment_timeline(assessment=assessment),
+            "timeline": data.timeline,
             "recognition": recognition,
             "meets_all": meets_all,
             "accepted": assessment.status == AssessmentStatus.ACCEPTED,
