@@ -187,7 +187,8 @@ CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache with one client per pool (config/redis_cache.py).
+            "BACKEND": "config.redis_cache.SharedClientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "bcd138",
         }
