@@ -16,10 +16,7 @@ from tests.assessments.test_assessment_pages import (
     en,
     pdf_file,
 )
-
-
-def _reads(queries, table: str) -> bool:
-    return any(f'FROM "{table}"' in q["sql"] for q in queries)
+from tests.queries import reads
 
 
 class KeptAssessmentPageTests(AssessmentPageTestCase):
@@ -50,7 +47,7 @@ class KeptAssessmentPageTests(AssessmentPageTestCase):
             "assessments_evidence",
             "assessments_assessmenttransition",
         ):
-            self.assertFalse(_reads(queries.captured_queries, table), table)
+            self.assertFalse(reads(queries.captured_queries, table), table)
         self.assertEqual(again.content.count(b"<tr"), first.content.count(b"<tr"))
         self.assertEqual(len(again.context["timeline"]), len(first.context["timeline"]))
 

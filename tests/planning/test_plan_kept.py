@@ -17,15 +17,7 @@ from campaign.planning.services import documents as document_services
 from campaign.planning.services import targets as target_services
 from tests.factories import reference_plan
 from tests.planning.test_documents import Cast
-
-
-def _reads(queries, table: str) -> bool:
-    """Whether a query other than the stamp read rows of ``table``."""
-    return any(
-        f'FROM "{table}"' in q["sql"]
-        for q in queries
-        if not q["sql"].startswith("SELECT (SELECT MAX(")
-    )
+from tests.queries import reads
 
 
 class KeptPlanPageTests(TestCase):
@@ -59,8 +51,8 @@ class KeptPlanPageTests(TestCase):
         self.client.get(self.url)
         with CaptureQueriesContext(connection) as queries:
             detail = self.detail()
-        self.assertFalse(_reads(queries.captured_queries, "planning_target"))
-        self.assertFalse(_reads(queries.captured_queries, "planning_phase"))
+        self.assertFalse(reads(queries.captured_queries, "planning_target"))
+        self.assertFalse(reads(queries.captured_queries, "planning_phase"))
         self.assertEqual(detail.target_count, 13)
 
     def test_an_edited_target_shows_at_once(self):

@@ -21,21 +21,9 @@ from campaign.planning.selectors.periods import every_phase
 from campaign.registrations.selectors.registration_list import COUNTS_STAMPED
 from tests.committees.test_locality_search import option_values
 from tests.factories import Personas
+from tests.queries import STAMP_PREFIX, reads, stamp_queries
 from tests.registrations.test_registration_list import ListTestCase
 from units.models import Area
-
-
-def _stamp_queries(queries) -> int:
-    return sum(1 for q in queries if q["sql"].startswith("SELECT (SELECT MAX("))
-
-
-def _read(queries, table: str) -> bool:
-    """Whether a query other than the stamp read rows of ``table``."""
-    return any(
-        f'FROM "{table}"' in q["sql"]
-        for q in queries
-        if not q["sql"].startswith("SELECT (SELECT MAX(")
-    )
 
 
 class KeptFilterChoicesTests(ListTestCase):
@@ -54,9 +42,9 @@ class KeptFilterChoicesTests(ListTestCase):
         with CaptureQueriesContext(connection) as queries:
             response = self.get(self.p.staff)
         self.assertEqual(response.status_code, 200)
-        self.assertFalse(_read(queries.captured_queries, "planning_phase"))
+        self.assertFalse(reads(queries.captured_queries, "planning_phase"))
         self.assertFalse(
-            _read(queries.captured_queries, "committees_steeringcommittee"),
+            reads(queries.captured_queries, "committees_steeringcommittee"),
             [q["sql"] for q in queries.captured_queries],
         )
         self.assertEqual(
@@ -67,7 +55,7 @@ class KeptFilterChoicesTests(ListTestCase):
         for _request in ("cold", "warm"):
             with CaptureQueriesContext(connection) as queries:
                 self.get(self.p.staff)
-            self.assertEqual(_stamp_queries(queries.captured_queries), 1, _request)
+            self.assertEqual(stamp_queries(queries.captured_queries), 1, _request)
 
     def test_a_renamed_committee_shows_at_once(self):
         self.get(self.p.staff)
@@ -134,8 +122,8 @@ class KeptFilterChoicesTests(ListTestCase):
             phases = every_phase(stamp=stamp)
             LocalityChoices(user=self.p.staff, stamp=stamp).options(limit=5)
         sql = [q["sql"] for q in queries.captured_queries]
-        self.assertEqual(_stamp_queries(queries.captured_queries), 1)
-        self.assertTrue(sql[0].startswith("SELECT (SELECT MAX("), sql)
+        self.assertEqual(stamp_queries(queries.captured_queries), 1)
+        self.assertTrue(sql[0].startswith(STAMP_PREFIX), sql)
         self.assertEqual(
             [p.pk for p in phases],
             list(

@@ -16,17 +16,10 @@ from campaign.committees.services import committees as committee_services
 from reporting.scope_choices import SCOPE_STAMPED, ReportScopeChoices
 from tests.committees.test_locality_search import option_values
 from tests.factories import Personas
+from tests.queries import reads
 
 URL = reverse("reporting:report_list")
 FIELD = "phase_progress-scope"
-
-
-def _reads_committees(queries) -> bool:
-    return any(
-        'FROM "committees_steeringcommittee"' in q["sql"]
-        for q in queries
-        if not q["sql"].startswith("SELECT (SELECT MAX(")
-    )
 
 
 class KeptReportScopeTests(TestCase):
@@ -47,7 +40,9 @@ class KeptReportScopeTests(TestCase):
         first = self.offered(self.p.staff)
         with CaptureQueriesContext(connection) as queries:
             again = self.offered(self.p.staff)
-        self.assertFalse(_reads_committees(queries.captured_queries))
+        self.assertFalse(
+            reads(queries.captured_queries, "committees_steeringcommittee")
+        )
         self.assertEqual(again, first)
         self.assertGreater(len(first), 2)
 
