@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from campaign.assessments.selectors import assessment_pages as pages
 from campaign.assessments.services import assessments as services
 from tests.assessments.test_assessment_pages import (
     AssessmentPageTestCase,
@@ -104,3 +105,24 @@ class KeptAssessmentPageTests(AssessmentPageTestCase):
         for user in (self.p.officer_b, self.p.officer_commune):
             response = self.login(user).get(self.url)
             self.assertEqual(response.status_code, 404, user.username)
+
+    def test_no_password_hash_is_kept_in_the_cache(self):
+        self.submit()
+        answer = self.answers()[0]
+        services.answer_verify(
+            assessment=self.assessment, answer_id=answer.pk, met=True, by=self.p.staff
+        )
+        self.assessment.refresh_from_db()
+        data = pages.assessment_page_data(assessment=self.assessment)
+        verifiers = [
+            a.verified_by
+            for group in data.groups
+            for a in group.answers
+            if a.verified_by is not None
+        ]
+        self.assertTrue(verifiers)
+        for verifier in verifiers:
+            self.assertIn("password", verifier.get_deferred_fields())
+        for entry in data.timeline:
+            if entry.actor is not None:
+                self.assertIn("password", entry.actor.get_deferred_fields())

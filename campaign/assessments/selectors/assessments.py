@@ -294,6 +294,8 @@ def assessment_answer_groups(*, assessment: Assessment) -> list[AnswerGroup]:
     evidence and verifier: two queries whatever the number of criteria."""
     answers = list(
         assessment.answers.select_related("criterion__group", "verified_by")
+        # The page keeps these answers in the cache: never a password hash.
+        .defer("verified_by__password")
         .prefetch_related(
             Prefetch(
                 "evidence",
