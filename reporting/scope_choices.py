@@ -123,8 +123,8 @@ class ReportScopeChoices:
     them was a third of the report centre's CPU at national scale."""
 
     def __init__(self, *, user: Actor, stamp: kept.Stamp | None = None) -> None:
-        if stamp is not None and not stamp.covers(SteeringCommittee, AuditEntry):
-            raise ValueError("the stamp must name the committees and the audit trail")
+        if stamp is not None:
+            stamp.require(SteeringCommittee, AuditEntry)
         self.user = user
         self.stamp = stamp
         self._queryset: QuerySet[SteeringCommittee] | None = None

@@ -89,6 +89,13 @@ class Stamp:
         named = {model for model, _when in self.stamped}
         return all(model in named for model in models)
 
+    def require(self, *models: type[Model]) -> None:
+        """Refuse (``ValueError``) to keep a value made of ``models`` under a
+        stamp that does not move with each of them."""
+        missing = [m._meta.label for m in models if not self.covers(m)]
+        if missing:
+            raise ValueError(f"the stamp does not name {', '.join(missing)}")
+
 
 class ReadStamp(Stamp):
     """A stamp that ``read()`` makes from one record's own marks (its version,

@@ -32,6 +32,7 @@ from campaign.committees import access, kept
 from campaign.committees.choices import AuditAction
 from campaign.committees.models import AuditEntry
 from campaign.registrations.models import Registration
+from units.compiled_reads import CompiledRead
 from units.models import WardPolice
 from units.text import fold
 
@@ -274,6 +275,15 @@ _STEP_ACTIONS = frozenset(
 
 # The audit trail's link to an assessment (``services.assessments._record``).
 ASSESSMENT_LINK = "assessments:assessment_detail"
+# The id of the newest audit entry about an assessment: part of its page's
+# stamp, read on every view of the page (its SQL compiled once).
+_NEWEST_AUDIT_ENTRY = CompiledRead(
+    lambda assessment_id: (
+        AuditEntry.objects.filter(link_pk=assessment_id, link_name=ASSESSMENT_LINK)
+        .order_by("-pk")
+        .values_list("pk")[:1]
+    )
+)
 # What ``vn_name`` writes of an actor.
 _ACTOR_NAME = ("actor__first_name", "actor__last_name", "actor__username")
 
@@ -338,13 +348,11 @@ def assessment_page_data(*, assessment: Assessment) -> AssessmentPageData:
     within ``DASHBOARD_CACHE_SECONDS``."""
 
     def read_stamp() -> str:
-        newest = (
-            AuditEntry.objects.filter(link_pk=assessment.pk, link_name=ASSESSMENT_LINK)
-            .order_by("-pk")
-            .values_list("pk", flat=True)
-            .first()
+        newest = _NEWEST_AUDIT_ENTRY.rows(assessment.pk)
+        return (
+            f"{assessment.version}|{assessment.updated_at.isoformat()}|"
+            f"{newest[0][0] if newest else None}"
         )
-        return f"{assessment.version}|{assessment.updated_at.isoformat()}|{newest}"
 
     return kept.kept_value(
         ("assessment-page", assessment.pk),

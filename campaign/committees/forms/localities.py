@@ -31,8 +31,8 @@ class LocalityChoices:
     of the registration list's time."""
 
     def __init__(self, *, user: access.Reader, stamp: kept.Stamp | None = None) -> None:
-        if stamp is not None and not stamp.covers(SteeringCommittee, AuditEntry):
-            raise ValueError("the stamp must name the committees and the audit trail")
+        if stamp is not None:
+            stamp.require(SteeringCommittee, AuditEntry)
         self.user = user
         self.stamp = stamp
         self._scope: Q | None = None

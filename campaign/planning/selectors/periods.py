@@ -52,8 +52,7 @@ def every_phase(*, stamp: kept.Stamp | None = None) -> list[Phase]:
     reference data's loading writes) they are kept between requests."""
     if stamp is None:
         return _every_phase()
-    if not stamp.covers(Phase, AuditEntry):
-        raise ValueError("the stamp must name the phases and the audit trail")
+    stamp.require(Phase, AuditEntry)
     return kept.kept_value(("every-phase",), _every_phase, stamp=stamp)
 
 
